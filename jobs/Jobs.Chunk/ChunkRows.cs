@@ -1,0 +1,32 @@
+using Jobs.Contracts;
+
+namespace Jobs.Chunk;
+
+/// <summary>Builds chunk rows with content-derived ids, so re-chunking unchanged text reproduces the same ids.</summary>
+public static class ChunkRows
+{
+    public static IEnumerable<ChunkRow> For(DocumentRow doc, IReadOnlyList<TextSpan> spans, string runId)
+    {
+        var day = DayPartition.Format(doc.Day)!;
+        for (var ordinal = 0; ordinal < spans.Count; ordinal++)
+        {
+            var span = spans[ordinal];
+            var text = doc.Text[span.Start..span.End];
+            var hash = ContentHash.Of(text);
+            yield return new ChunkRow
+            {
+                ChunkId = ContentHash.Of(doc.DocId, day, ordinal.ToString(System.Globalization.CultureInfo.InvariantCulture), hash)[..32],
+                DocId = doc.DocId,
+                Ordinal = ordinal,
+                Text = text,
+                TokenCount = span.TokenCount,
+                CharStart = span.Start,
+                CharEnd = span.End,
+                ContentHash = hash,
+                Timestamp = doc.Timestamp,
+                RunId = runId,
+                Day = doc.Day,
+            };
+        }
+    }
+}

@@ -1,0 +1,4 @@
+using Jobs.Chunk;
+using Jobs.Hosting;
+
+return await JobRunner.RunAsync(new ChunkStage(), args);

@@ -1,0 +1,20 @@
+using System.Text.Json.Serialization;
+using Parquet.Serialization.Attributes;
+
+namespace Jobs.Contracts;
+
+/// <summary>A token-bounded passage of a document (Delta table <c>chunks</c>, partitioned by the document's day).</summary>
+public sealed class ChunkRow
+{
+    [JsonPropertyName("chunk_id")] public string ChunkId { get; set; } = "";
+    [JsonPropertyName("doc_id")] public string DocId { get; set; } = "";
+    [JsonPropertyName("ordinal")] public int Ordinal { get; set; }
+    [JsonPropertyName("text")] public string Text { get; set; } = "";
+    [JsonPropertyName("token_count")] public int TokenCount { get; set; }
+    [JsonPropertyName("char_start")] public int CharStart { get; set; }
+    [JsonPropertyName("char_end")] public int CharEnd { get; set; }
+    [JsonPropertyName("content_hash")] public string ContentHash { get; set; } = "";
+    [JsonPropertyName("ts"), ParquetTimestamp(ParquetTimestampResolution.Milliseconds)] public DateTime Timestamp { get; set; }
+    [JsonPropertyName("run_id")] public string RunId { get; set; } = "";
+    [JsonIgnore] public DateOnly Day { get; set; }
+}

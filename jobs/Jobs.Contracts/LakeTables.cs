@@ -1,0 +1,17 @@
+using Jobs.Lake;
+
+namespace Jobs.Contracts;
+
+/// <summary>The Delta tables of the lake and how their rows are partitioned (all by <c>day</c>).</summary>
+public static class LakeTables
+{
+    public static readonly TableSpec<DocumentRow> Documents = ByDay<DocumentRow>("documents", r => r.Day, (r, d) => r.Day = d!.Value);
+    public static readonly TableSpec<QuarantineRow> Quarantine = ByDay<QuarantineRow>("quarantine", r => r.Day, (r, d) => r.Day = d);
+    public static readonly TableSpec<ChunkRow> Chunks = ByDay<ChunkRow>("chunks", r => r.Day, (r, d) => r.Day = d!.Value);
+    public static readonly TableSpec<EmbeddingRow> Embeddings = ByDay<EmbeddingRow>("embeddings", r => r.Day, (r, d) => r.Day = d!.Value);
+
+    private static TableSpec<T> ByDay<T>(string name, Func<T, DateOnly?> get, Action<T, DateOnly?> set) where T : class, new() =>
+        new(name, [DayPartition.Definition],
+            row => new Dictionary<string, string?> { [DayPartition.Column] = DayPartition.Format(get(row)) },
+            (row, values) => set(row, DayPartition.Parse(values)));
+}

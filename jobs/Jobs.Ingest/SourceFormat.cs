@@ -1,0 +1,8 @@
+namespace Jobs.Ingest;
+
+public enum SourceFormat
+{
+    Auto,
+    Csv,
+    Jsonl,
+}

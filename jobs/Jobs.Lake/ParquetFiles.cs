@@ -1,0 +1,43 @@
+using Parquet;
+using Parquet.Serialization;
+
+namespace Jobs.Lake;
+
+/// <summary>Writes and reads the Parquet data files of a table with Parquet.Net's class serializer.</summary>
+internal static class ParquetFiles
+{
+    private static readonly ParquetOptions WriteOptions = new()
+    {
+        CompressionMethod = CompressionMethod.Snappy,
+        RowGroupSize = 10_000,
+    };
+
+    public static async Task<long> WriteAsync<TRow>(string path, IReadOnlyCollection<TRow> rows, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await using (var fs = new FileStream(path, FileMode.CreateNew, FileAccess.Write))
+        {
+            await ParquetSerializer.SerializeAsync(rows, fs, WriteOptions, cancellationToken: cancellationToken).ConfigureAwait(false);
+            fs.Flush(flushToDisk: true);
+        }
+        // add.size must be the exact byte length: Spark reads the footer at size - 8.
+        return new FileInfo(path).Length;
+    }
+
+    public static async IAsyncEnumerable<TRow> ReadAsync<TRow>(string path,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        where TRow : class, new()
+    {
+        await using var fs = File.OpenRead(path);
+        int rowGroups;
+        await using (var reader = await ParquetReader.CreateAsync(fs, leaveStreamOpen: true, cancellationToken: cancellationToken).ConfigureAwait(false))
+            rowGroups = reader.RowGroupCount;
+        // One row group at a time keeps memory bounded by the row-group size, not the file size.
+        for (var i = 0; i < rowGroups; i++)
+        {
+            fs.Position = 0;
+            var result = await ParquetSerializer.DeserializeAsync<TRow>(fs, rowGroupIndex: i, cancellationToken: cancellationToken).ConfigureAwait(false);
+            foreach (var row in result.Data) yield return row;
+        }
+    }
+}

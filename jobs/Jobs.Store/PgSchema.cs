@@ -1,0 +1,59 @@
+using Npgsql;
+
+namespace Jobs.Store;
+
+/// <summary>
+/// Creates the serving schema if absent. Many load pods start at once, so the DDL runs under a transaction-scoped
+/// advisory lock: concurrent CREATE ... IF NOT EXISTS can otherwise fail on the catalog's unique indexes.
+/// </summary>
+public static class PgSchema
+{
+    public const int Dimensions = 384;
+    private const long SchemaLockKey = 0x4A6F6273_00000001; // "Jobs" + 1
+
+    private static readonly string Ddl = $"""
+        CREATE EXTENSION IF NOT EXISTS vector;
+        CREATE TABLE IF NOT EXISTS documents (
+            doc_id   text        NOT NULL,
+            day      date        NOT NULL,
+            ts       timestamptz NOT NULL,
+            title    text,
+            category text,
+            source   text        NOT NULL,
+            text     text        NOT NULL,
+            PRIMARY KEY (day, doc_id)
+        );
+        CREATE TABLE IF NOT EXISTS chunks (
+            chunk_id    text        PRIMARY KEY,
+            doc_id      text        NOT NULL,
+            day         date        NOT NULL,
+            ordinal     integer     NOT NULL,
+            text        text        NOT NULL,
+            token_count integer     NOT NULL,
+            model       text        NOT NULL,
+            embedding   vector({Dimensions}) NOT NULL,
+            tsv         tsvector    GENERATED ALWAYS AS (to_tsvector('english', text)) STORED,
+            FOREIGN KEY (day, doc_id) REFERENCES documents (day, doc_id) ON DELETE CASCADE
+        );
+        CREATE INDEX IF NOT EXISTS chunks_day_idx ON chunks (day);
+        CREATE INDEX IF NOT EXISTS chunks_doc_idx ON chunks (day, doc_id);
+        CREATE INDEX IF NOT EXISTS chunks_tsv_idx ON chunks USING gin (tsv);
+        CREATE INDEX IF NOT EXISTS chunks_embedding_hnsw ON chunks USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64);
+        """;
+
+    public static async Task EnsureAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var lockCmd = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@key)", connection, tx))
+        {
+            lockCmd.Parameters.AddWithValue("key", SchemaLockKey);
+            await lockCmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await using (var ddl = new NpgsqlCommand(Ddl, connection, tx))
+            await ddl.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        // The vector type was possibly just created: make this data source's connections see it.
+        await connection.ReloadTypesAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,46 @@
+using Npgsql;
+using Pgvector;
+
+namespace Jobs.Store;
+
+/// <summary>Nearest chunks to a query vector by cosine distance (HNSW), optionally within a date range.</summary>
+public static class VectorSearch
+{
+    public static async Task<IReadOnlyList<SearchHit>> SearchAsync(NpgsqlDataSource dataSource, float[] query, int topK,
+        DateOnly? from = null, DateOnly? to = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(topK, 1);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        // With a filter, plain HNSW returns ef_search candidates and filters them afterwards, often leaving fewer than
+        // k rows; pgvector 0.8's iterative scan keeps searching until k rows pass the filter.
+        await using (var settings = new NpgsqlCommand(
+            "SET LOCAL hnsw.ef_search = 100; SET LOCAL hnsw.iterative_scan = relaxed_order", connection, tx))
+            await settings.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand("""
+            SELECT c.chunk_id, c.doc_id, c.day, d.title, c.ordinal, c.text, 1 - (c.embedding <=> @query) AS score
+            FROM chunks c JOIN documents d ON d.day = c.day AND d.doc_id = c.doc_id
+            WHERE c.day >= @from AND c.day < @to
+            ORDER BY c.embedding <=> @query
+            LIMIT @k
+            """, connection, tx);
+        cmd.Parameters.AddWithValue("query", new Vector(query));
+        cmd.Parameters.AddWithValue("from", from ?? DateOnly.MinValue);
+        cmd.Parameters.AddWithValue("to", to ?? DateOnly.MaxValue);
+        cmd.Parameters.AddWithValue("k", topK);
+        var hits = new List<SearchHit>();
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            hits.Add(new SearchHit(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateOnly>(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetInt32(4), reader.GetString(5), reader.GetDouble(6)));
+        return hits;
+    }
+
+    public static async Task<StoreCounts> CountAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default)
+    {
+        await using var cmd = dataSource.CreateCommand("SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM chunks)");
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return new StoreCounts(reader.GetInt64(0), reader.GetInt64(1));
+    }
+}
