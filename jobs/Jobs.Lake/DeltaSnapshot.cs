@@ -50,13 +50,14 @@ public sealed class DeltaSnapshot
 
     private static void EnsureReadable(string where, ProtocolAction protocol, MetadataAction metadata)
     {
+        // Column mapping first: it is the most common reason for a newer reader version, and the clearest to report.
+        if (metadata.Configuration.TryGetValue("delta.columnMapping.mode", out var mode) && mode is not null and not "none")
+            throw new DeltaUnsupportedException($"{where}: column mapping mode '{mode}' is not supported");
         if (protocol.MinReaderVersion > SupportedReaderVersion)
             throw new DeltaUnsupportedException(
                 $"{where}: table requires reader version {protocol.MinReaderVersion}" +
                 (protocol.ReaderFeatures is { Count: > 0 } f ? $" with features [{string.Join(", ", f)}]" : "") +
                 $"; this reader implements version {SupportedReaderVersion}");
-        if (metadata.Configuration.TryGetValue("delta.columnMapping.mode", out var mode) && mode is not null and not "none")
-            throw new DeltaUnsupportedException($"{where}: column mapping mode '{mode}' is not supported");
     }
 
     internal void EnsureWritable(string where)

@@ -28,9 +28,21 @@ public static class PartitionPaths
         return sb.ToString();
     }
 
-    /// <summary>URI-encodes a relative path for add.path; '/' separators stay as they are.</summary>
-    public static string ToLogPath(string relativePath) =>
-        string.Join('/', relativePath.Split('/').Select(Uri.EscapeDataString));
+    /// <summary>
+    /// URI-encodes a relative path for add.path as Hadoop's Path.toUri does (RFC 2396 path characters stay literal,
+    /// so 'day=2024-01-01' keeps its '='; '%' from Hive escaping becomes '%25').
+    /// </summary>
+    public static string ToLogPath(string relativePath)
+    {
+        var sb = new StringBuilder();
+        foreach (var b in Encoding.UTF8.GetBytes(relativePath))
+        {
+            var c = (char)b;
+            if (char.IsAsciiLetterOrDigit(c) || "-_.~!*'()@&=+$,/".Contains(c)) sb.Append(c);
+            else sb.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return sb.ToString();
+    }
 
     /// <summary>Decodes add.path once, as Spark and delta-kernel do.</summary>
     public static string FromLogPath(string logPath) => Uri.UnescapeDataString(logPath);

@@ -1,0 +1,4 @@
+using Jobs.Hosting;
+using Jobs.Search;
+
+return await JobRunner.RunAsync(new SearchStage(), args);

@@ -1,0 +1,96 @@
+using Jobs.Hosting;
+using Jobs.Ingest;
+using Jobs.Lake;
+using Jobs.Load;
+using Jobs.Testing;
+using Jobs.Validate;
+using Xunit;
+
+namespace Jobs.Stages.Tests;
+
+/// <summary>The shared job contract, exercised through real stages and the real runner.</summary>
+public sealed class JobRunnerTests : IDisposable
+{
+    private readonly TempDirectory _lake = new("lake");
+
+    [Theory]
+    [InlineData("end not after start", "--end 2024-01-01 must be after --start 2024-01-08", "--start", "2024-01-08", "--end", "2024-01-01")]
+    [InlineData("equal dates", "must be after", "--start", "2024-01-01", "--end", "2024-01-01")]
+    [InlineData("bad date", "'2024-13-01' is not a date", "--start", "2024-13-01", "--end", "2024-01-02")]
+    [InlineData("unknown option", "--bogus", "--start", "2024-01-01", "--end", "2024-01-02", "--bogus")]
+    [InlineData("missing end", "missing --end", "--start", "2024-01-01")]
+    public async Task RunAsync_BadArguments_ExitTwoWithOneLineNamingTheProblem(string because, string message, params string[] args)
+    {
+        var run = await StageRun.RunAsync(new ValidateStage(), [.. args, "--lake", _lake.Path]);
+        Assert.True(run.ExitCode == ExitCodes.Usage, because);
+        var line = Assert.Single(run.Log.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(message, line);
+    }
+
+    [Fact]
+    public async Task RunAsync_LoadWithoutConnectionString_ExitsTwo()
+    {
+        var run = await StageRun.RunAsync(new LoadStage(), "--start", "2024-01-01", "--end", "2024-01-02", "--lake", _lake.Path);
+        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        Assert.Contains("missing connection string: pass --pg or set JOBS_PG", run.Log);
+    }
+
+    [Fact]
+    public async Task RunAsync_LakeAndConnectionFromEnvironment_AreAccepted()
+    {
+        var env = new Dictionary<string, string> { ["JOBS_LAKE"] = _lake.Path, ["JOBS_PG"] = "Host=127.0.0.1;Database=x" };
+        var run = await StageRun.RunAsync(new LoadStage(), env, "--start", "2024-01-01", "--end", "2024-01-02", "--validate-args");
+        Assert.Equal(ExitCodes.Success, run.ExitCode);
+        Assert.False(Directory.Exists(Path.Combine(_lake.Path, "documents")), "--validate-args must not do any work");
+    }
+
+    [Fact]
+    public async Task RunAsync_Help_PrintsTheContractAndExitsZero()
+    {
+        var run = await StageRun.RunAsync(new IngestStage(), "--help");
+        Assert.Equal(ExitCodes.Success, run.ExitCode);
+        foreach (var option in new[] { "--start", "--end", "--lake", "--pg", "--run-id", "--source", "--time-field" })
+            Assert.Contains(option, run.Output);
+    }
+
+    [Fact]
+    public async Task RunAsync_Success_LogsJsonWithRunIdStageAndChunkOnEveryEvent()
+    {
+        var run = await StageRun.RunAsync(new ValidateStage(), "--start", "2024-01-01", "--end", "2024-01-08", "--lake", _lake.Path, "--run-id", "run-42");
+        Assert.Equal(ExitCodes.Success, run.ExitCode);
+        Assert.NotEmpty(run.Events);
+        Assert.All(run.Events, e =>
+        {
+            Assert.Equal("run-42", e.GetProperty("RunId").GetString());
+            Assert.Equal("validate", e.GetProperty("Stage").GetString());
+            Assert.Equal("2024-01-01", e.GetProperty("ChunkStart").GetString());
+            Assert.Equal("2024-01-08", e.GetProperty("ChunkEnd").GetString());
+        });
+        var summary = run.Events.Last();
+        Assert.True(summary.TryGetProperty("RowsPerSecond", out _));
+        Assert.Equal(0, run.Counts["documents"]);
+    }
+
+    [Fact]
+    public async Task RunAsync_DatabaseUnreachable_ExitsOneWithoutLeakingThePassword()
+    {
+        var run = await StageRun.RunAsync(new LoadStage(), "--start", "2024-01-01", "--end", "2024-01-02", "--lake", _lake.Path,
+            "--pg", "Host=127.0.0.1;Port=1;Username=u;Password=hunter2-secret;Database=d;Timeout=2");
+        Assert.Equal(ExitCodes.Failed, run.ExitCode);
+        Assert.Contains("\"@l\":\"Fatal\"", run.Log);
+        Assert.DoesNotContain("hunter2-secret", run.Log);
+    }
+
+    [Fact]
+    public void ExitCodeOf_MapsRefusalsQualityAndCancellation()
+    {
+        Assert.Equal(ExitCodes.InputRefused, JobRunner.ExitCodeOf(new DeltaUnsupportedException("x"), false));
+        Assert.Equal(ExitCodes.InputRefused, JobRunner.ExitCodeOf(new InputRefusedException("x"), false));
+        Assert.Equal(ExitCodes.QualityGate, JobRunner.ExitCodeOf(new QualityGateException("x"), false));
+        Assert.Equal(ExitCodes.Cancelled, JobRunner.ExitCodeOf(new OperationCanceledException(), true));
+        Assert.Equal(ExitCodes.Failed, JobRunner.ExitCodeOf(new DeltaConflictException("x"), false));
+        Assert.Equal(ExitCodes.Failed, JobRunner.ExitCodeOf(new IOException("x"), false));
+    }
+
+    public void Dispose() => _lake.Dispose();
+}
