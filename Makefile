@@ -1,0 +1,37 @@
+# The two commands a new machine needs: `make run` and `make test`. Both provision what they use
+# (a Docker engine and the locally built pgvector image) through tools/provision-docker.sh (root).
+SHELL := /bin/bash
+CONFIG ?= Debug
+DOTNET ?= dotnet
+BIN = bin/$(CONFIG)/net10.0
+
+export DOTNET_CLI_TELEMETRY_OPTOUT := 1
+export DOTNET_NOLOGO := 1
+# No registry is reachable: Testcontainers must not pull its reaper, and must reach containers on loopback.
+export TESTCONTAINERS_RYUK_DISABLED ?= true
+export TESTCONTAINERS_HOST_OVERRIDE ?= 127.0.0.1
+
+.PHONY: help provision build test run clean
+
+help:
+	@echo "make run    - whole pipeline on the bundled sample (PostgreSQL via Testcontainers), then search results"
+	@echo "make test   - every test (unit, stage, end-to-end on real PostgreSQL + pgvector)"
+	@echo "make build  - build the solution"
+	@echo "make clean  - remove build outputs, the local lake and the local PostgreSQL container"
+
+provision:
+	@bash tools/provision-docker.sh >/dev/null
+
+build:
+	$(DOTNET) build Jobs.sln -c $(CONFIG) -v quiet -nologo -clp:NoSummary
+
+test: provision build
+	@bash tools/run-tests.sh $(CONFIG)
+
+run: provision build
+	$(DOTNET) tools/Jobs.LocalRun/$(BIN)/jobs-local-run.dll $(ARGS)
+
+clean:
+	rm -rf .lake .artifacts
+	find jobs tests tools -type d \( -name bin -o -name obj \) -prune -exec rm -rf {} +
+	-docker rm -f jobs-local-pg >/dev/null 2>&1

@@ -1,0 +1,77 @@
+using System.Text.Json;
+using Jobs.Contracts;
+using Jobs.Hosting;
+using Jobs.LocalRun;
+using Jobs.Search;
+using Jobs.Store;
+using Jobs.Testing;
+using Xunit;
+
+namespace Jobs.EndToEnd.Tests;
+
+/// <summary>
+/// All five stages over the sample (six addresses 1961–1965 in CSV plus the bad-records JSONL) in three date chunks,
+/// against real PostgreSQL; then every table is counted, a query must find its passage, and a full re-run must
+/// leave every count unchanged.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PipelineEndToEndTests(PostgresFixture postgres) : IDisposable
+{
+    private readonly TempDirectory _lake = new("e2e-lake");
+    private static readonly IReadOnlyList<DateChunk> Chunks =
+        DateChunkPlanner.Split(new DateOnly(1961, 1, 1), new DateOnly(2002, 1, 1), days: 3 * 365);
+
+    private static readonly string[] Sources =
+    [
+        "--source", Path.Combine(RepoPaths.Samples, "sotu", "sotu.csv"), Path.Combine(RepoPaths.Samples, "bad", "bad-records.jsonl"),
+        "--time-field", "date", "--category-field", "party",
+    ];
+
+    private async Task RunPipelineAsync()
+    {
+        foreach (var step in PipelinePlan.For(Chunks, _lake.Path, postgres.ConnectionString, Sources))
+        {
+            var run = await StageRun.RunAsync(step.Stage, step.Args);
+            Assert.True(run.ExitCode == ExitCodes.Success, $"{step.Stage.Name} {string.Join(' ', step.Args.Take(4))} exited {run.ExitCode}: {run.Log}");
+        }
+    }
+
+    private async Task<(LakeCounts Lake, StoreCounts Store)> CountAsync()
+    {
+        await using var dataSource = PgDataSource.Create(postgres.ConnectionString);
+        return (await LakeCounts.ReadAsync(_lake.Path, TestContext.Current.CancellationToken),
+            await VectorSearch.CountAsync(dataSource, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Pipeline_OnSample_FillsEveryTableFindsThePassageAndRerunsIdempotently()
+    {
+        await RunPipelineAsync();
+        var (lake, store) = await CountAsync();
+
+        Assert.Equal(8, lake.Documents);     // 6 addresses + ok-1, ok-2
+        Assert.Equal(5, lake.Quarantine);    // malformed, no id, bad date, empty text, duplicate id
+        Assert.True(lake.Chunks > 100, $"{lake.Chunks} chunks");
+        Assert.Equal(lake.Chunks, lake.Embeddings);
+        Assert.Equal(new StoreCounts(lake.Documents, lake.Chunks), store);
+
+        var search = await StageRun.RunAsync(new SearchStage(), "--lake", _lake.Path, "--pg", postgres.ConnectionString,
+            "--query", "declaring an unconditional war on poverty", "--top-k", "3", "--format", "jsonl");
+        Assert.Equal(ExitCodes.Success, search.ExitCode);
+        var hits = search.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(3, hits.Count);
+        Assert.Equal("sotu-1964-johnson", hits[0].GetProperty("doc_id").GetString());
+        Assert.Equal("1964-01-31", hits[0].GetProperty("day").GetString());
+        Assert.Contains("poverty", hits[0].GetProperty("text").GetString(), StringComparison.OrdinalIgnoreCase);
+
+        var filtered = await StageRun.RunAsync(new SearchStage(), "--lake", _lake.Path, "--pg", postgres.ConnectionString,
+            "--query", "declaring an unconditional war on poverty", "--start", "1961-01-01", "--end", "1964-01-01", "--format", "jsonl");
+        Assert.All(filtered.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries),
+            l => Assert.True(string.CompareOrdinal(JsonDocument.Parse(l).RootElement.GetProperty("day").GetString(), "1964-01-01") < 0, l));
+
+        await RunPipelineAsync();
+        Assert.Equal((lake, store), await CountAsync());
+    }
+
+    public void Dispose() => _lake.Dispose();
+}

@@ -1,0 +1,70 @@
+using System.CommandLine;
+using Jobs.Contracts;
+using Jobs.Hosting;
+using Jobs.Search;
+using Jobs.Store;
+
+namespace Jobs.LocalRun;
+
+/// <summary>
+/// <c>make run</c>: starts PostgreSQL + pgvector through Testcontainers, runs the five stages over the bundled sample
+/// date chunk by date chunk (as the DAG would), then prints row counts and the top passages for a few queries.
+/// </summary>
+public static class LocalRunCommand
+{
+    private static readonly string[] DefaultQueries =
+    [
+        "landing a man on the moon and exploring space",
+        "declaring a war on poverty",
+        "reducing the federal budget deficit",
+        "the end of the cold war and the fall of the Berlin wall",
+        "protecting the environment and clean air",
+    ];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var source = new Option<string>("--source") { DefaultValueFactory = _ => "samples/sotu/sotu.jsonl" };
+        var lake = new Option<string>("--lake") { DefaultValueFactory = _ => ".lake/sotu" };
+        var start = new Option<string>("--start") { DefaultValueFactory = _ => "1961-01-01" };
+        var end = new Option<string>("--end") { DefaultValueFactory = _ => "2001-01-01" };
+        var chunkDays = new Option<int>("--chunk-days") { DefaultValueFactory = _ => 3653 };
+        var queries = new Option<string[]>("--query") { Description = "Replace the demo queries" };
+        var root = new RootCommand("Run the whole pipeline locally on the bundled sample") { source, lake, start, end, chunkDays, queries };
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0 || parse.Action is not null) return await parse.InvokeAsync();
+
+        var chunks = DateChunkPlanner.Split(DateChunk.ParseDay(parse.GetValue(start)!), DateChunk.ParseDay(parse.GetValue(end)!), parse.GetValue(chunkDays));
+        var lakePath = Path.GetFullPath(parse.GetValue(lake)!);
+        var output = Console.Out;
+
+        // Not disposed: the reused container keeps running so the next run reuses the same database.
+        var postgres = LocalPostgres.Create(name: "jobs-local-pg");
+        await postgres.StartAsync();
+        var pg = postgres.GetConnectionString();
+        output.WriteLine($"PostgreSQL + pgvector ready on 127.0.0.1:{postgres.GetMappedPublicPort(5432)} (container jobs-local-pg, kept for the next run)");
+        output.WriteLine($"Running ingest → chunk → embed → validate → load over {chunks.Count} date chunks into {lakePath}");
+
+        string[] sourceArgs = ["--source", parse.GetValue(source)!, "--time-field", "date", "--category-field", "party"];
+        foreach (var step in PipelinePlan.For(chunks, lakePath, pg, sourceArgs))
+        {
+            var code = await JobRunner.RunAsync(step.Stage, step.Args);
+            if (code != ExitCodes.Success)
+            {
+                output.WriteLine($"{step.Stage.Name} {string.Join(' ', step.Args.Take(4))} failed with exit code {code}");
+                return code;
+            }
+        }
+
+        var lakeCounts = await LakeCounts.ReadAsync(lakePath);
+        await using (var dataSource = PgDataSource.Create(pg))
+        {
+            var served = await VectorSearch.CountAsync(dataSource);
+            output.WriteLine();
+            output.WriteLine($"Delta tables: documents {lakeCounts.Documents}, quarantine {lakeCounts.Quarantine}, chunks {lakeCounts.Chunks}, embeddings {lakeCounts.Embeddings}");
+            output.WriteLine($"PostgreSQL:   documents {served.Documents}, chunks {served.Chunks}");
+            output.WriteLine();
+        }
+        var questions = parse.GetValue(queries) is { Length: > 0 } q ? q : DefaultQueries;
+        return await JobRunner.RunAsync(new SearchStage(), ["--lake", lakePath, "--pg", pg, "--top-k", "3", .. questions.SelectMany(x => new[] { "--query", x })]);
+    }
+}

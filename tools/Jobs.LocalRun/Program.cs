@@ -1,0 +1,3 @@
+using Jobs.LocalRun;
+
+return await LocalRunCommand.RunAsync(args);
