@@ -7,8 +7,18 @@ public static class RepoPaths
 
     public static string Samples => Path.Combine(Root, "samples");
 
-    public static string SharedTestData =>
-        Environment.GetEnvironmentVariable("JOBS_SHARED_TESTDATA") is { Length: > 0 } env ? env : Path.GetFullPath(Path.Combine(Root, "..", "shared", "testdata"));
+    public static string SharedTestData
+    {
+        get
+        {
+            var path = Environment.GetEnvironmentVariable("JOBS_SHARED_TESTDATA") is { Length: > 0 } env
+                ? env
+                : Path.GetFullPath(Path.Combine(Root, "..", "shared", "testdata"));
+            return Directory.Exists(path)
+                ? path
+                : throw new DirectoryNotFoundException($"shared test data not found at {path}: clone beside shared/ or set JOBS_SHARED_TESTDATA");
+        }
+    }
 
     private static string FindRoot()
     {
