@@ -29,9 +29,11 @@ public sealed class EmbeddingModelFiles
         modelDir ??= Environment.GetEnvironmentVariable(ModelDirEnv);
         if (!string.IsNullOrEmpty(modelDir))
         {
-            foreach (var f in new[] { "model.onnx", "vocab.txt" })
-                if (!File.Exists(Path.Combine(modelDir, f))) throw new FileNotFoundException($"{ModelDirEnv}={modelDir} has no {f}");
-            return new EmbeddingModelFiles(modelDir, name => File.OpenRead(Path.Combine(modelDir, name)));
+            // vocab.txt alone is enough for tokenizing (the chunk image ships no weights); model.onnx is needed to embed.
+            if (!File.Exists(Path.Combine(modelDir, "vocab.txt"))) throw new FileNotFoundException($"{ModelDirEnv}={modelDir} has no vocab.txt");
+            return new EmbeddingModelFiles(modelDir, name => Path.Combine(modelDir, name) is var path && File.Exists(path)
+                ? File.OpenRead(path)
+                : throw new FileNotFoundException($"{ModelDirEnv}={modelDir} has no {name}"));
         }
         var dll = Path.Combine(AppContext.BaseDirectory, BundledDll);
         if (!File.Exists(dll)) throw new FileNotFoundException($"bundled model {dll} is missing; set {ModelDirEnv}");
@@ -40,6 +42,16 @@ public sealed class EmbeddingModelFiles
         var assembly = context.LoadFromAssemblyPath(dll);
         return new EmbeddingModelFiles(dll, name =>
             assembly.GetManifestResourceStream(ResourcePrefix + name) ?? throw new FileNotFoundException($"{dll} has no resource {name}"));
+    }
+
+    /// <summary>Writes vocab.txt (and model.onnx when asked) to <paramref name="directory"/>, e.g. for a container image.</summary>
+    public void Export(string directory, bool includeModel)
+    {
+        Directory.CreateDirectory(directory);
+        using (var vocab = OpenVocabulary())
+        using (var file = File.Create(Path.Combine(directory, "vocab.txt")))
+            vocab.CopyTo(file);
+        if (includeModel) File.WriteAllBytes(Path.Combine(directory, "model.onnx"), ReadModel());
     }
 
     public byte[] ReadModel()
