@@ -15,7 +15,39 @@ internal sealed partial class DeltaLogStore(string tableRoot)
 
     public static string CommitFileName(long version) => $"{version:D20}.json";
 
-    public bool Exists => System.IO.Directory.Exists(LogDir) && ListCommitVersions().Count > 0;
+    public bool Exists => System.IO.Directory.Exists(LogDir) && Listing().LatestVersion is not null;
+
+    public LogListing Listing() => LogListing.From(System.IO.Directory.Exists(LogDir)
+        ? System.IO.Directory.EnumerateFiles(LogDir).Select(f => Path.GetFileName(f)!)
+        : []);
+
+    public string PathOf(string fileName) => Path.Combine(LogDir, fileName);
+
+    public static string CheckpointFileName(long version) => $"{version:D20}.checkpoint.parquet";
+
+    /// <summary>Writes the classic checkpoint of <paramref name="version"/> atomically; any writer's copy has the same content.</summary>
+    public async Task<long> WriteCheckpointAsync(long version, IReadOnlyCollection<CheckpointRow> rows, CancellationToken cancellationToken)
+    {
+        var tmp = TempPath(".parquet");
+        var size = await CheckpointFile.WriteAsync(tmp, rows, cancellationToken).ConfigureAwait(false);
+        File.Move(tmp, PathOf(CheckpointFileName(version)), overwrite: true);
+        return size;
+    }
+
+    /// <summary>_last_checkpoint is a hint that may be overwritten (temp file + rename); readers never trust it blindly.</summary>
+    public void WriteLastCheckpoint(string json)
+    {
+        var tmp = TempPath(".json");
+        File.WriteAllText(tmp, json);
+        File.Move(tmp, PathOf("_last_checkpoint"), overwrite: true);
+    }
+
+    private string TempPath(string extension)
+    {
+        var dir = Path.Combine(LogDir, ".tmp");
+        System.IO.Directory.CreateDirectory(dir);
+        return Path.Combine(dir, $"{Guid.NewGuid():N}{extension}");
+    }
 
     /// <summary>Versions of the JSON commits present, ascending. Stray files (.tmp, crc, checkpoints) are ignored here.</summary>
     public IReadOnlyList<long> ListCommitVersions()
@@ -36,9 +68,7 @@ internal sealed partial class DeltaLogStore(string tableRoot)
     /// <summary>Writes commit <paramref name="version"/> if no other writer has; false when the version was taken.</summary>
     public bool TryCommit(long version, string content)
     {
-        var tmpDir = Path.Combine(LogDir, ".tmp");
-        System.IO.Directory.CreateDirectory(tmpDir);
-        var tmp = Path.Combine(tmpDir, $"{Guid.NewGuid():N}.json");
+        var tmp = TempPath(".json");
         using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
         {
             fs.Write(Encoding.UTF8.GetBytes(content));

@@ -1,69 +1,67 @@
 namespace Jobs.Lake;
 
-/// <summary>The reconciled state of a table at one version: protocol, metadata and live files.</summary>
+/// <summary>
+/// The reconciled state of a table at one version. Loading starts from the newest complete classic or multi-part
+/// checkpoint at or below that version (found by listing the log: _last_checkpoint is only a hint) and replays the
+/// JSON commits after it. Every load passes through <see cref="TableFeatures.EnsureReadable"/>, so no path reads a
+/// table whose protocol this library does not implement.
+/// </summary>
 public sealed class DeltaSnapshot
 {
-    // Reader version 1 and writer version 2 are what this library implements; anything newer is refused.
-    public const int SupportedReaderVersion = 1;
-    public const int SupportedWriterVersion = 2;
+    private DeltaSnapshot(long version, TableState state, long? checkpointVersion)
+    {
+        Version = version;
+        Protocol = state.Protocol!;
+        Metadata = state.Metadata!;
+        Files = state.Files.Values.ToList();
+        Tombstones = state.Tombstones.Values.ToList();
+        Txns = new Dictionary<string, TxnAction>(state.Txns, StringComparer.Ordinal);
+        CheckpointVersion = checkpointVersion;
+        Schema = DeltaTableSchema.Parse(Metadata.SchemaString);
+    }
 
     public long Version { get; }
     public ProtocolAction Protocol { get; }
     public MetadataAction Metadata { get; }
     public IReadOnlyList<AddFile> Files { get; }
+    public IReadOnlyList<RemoveFile> Tombstones { get; }
+    public IReadOnlyDictionary<string, TxnAction> Txns { get; }
+    /// <summary>The checkpoint replay started from, if any.</summary>
+    public long? CheckpointVersion { get; }
+    public DeltaTableSchema Schema { get; }
 
-    private DeltaSnapshot(long version, ProtocolAction protocol, MetadataAction metadata, IReadOnlyList<AddFile> files)
+    internal static async Task<DeltaSnapshot> LoadAsync(DeltaLogStore log, long? atVersion, CancellationToken cancellationToken)
     {
-        Version = version;
-        Protocol = protocol;
-        Metadata = metadata;
-        Files = files;
-    }
+        var listing = log.Listing();
+        if (listing.LatestVersion is not { } latest) throw new DeltaProtocolException($"{log.LogDir}: no commits: not a Delta table");
+        var target = atVersion ?? latest;
+        if (target < 0 || target > latest) throw new DeltaProtocolException($"{log.LogDir}: version {target} does not exist (latest is {latest})");
 
-    internal static DeltaSnapshot Load(DeltaLogStore log, long? atVersion = null)
-    {
-        var versions = log.ListCommitVersions();
-        if (versions.Count == 0) throw new DeltaProtocolException($"{log.LogDir}: no commits: not a Delta table");
-        var target = atVersion ?? versions[^1];
-        if (versions[0] != 0) throw new DeltaUnsupportedException($"{log.LogDir}: log starts at version {versions[0]} (needs a checkpoint reader)");
-        if (target > versions[^1]) throw new DeltaProtocolException($"{log.LogDir}: version {target} does not exist (latest is {versions[^1]})");
-
-        ProtocolAction? protocol = null;
-        MetadataAction? metadata = null;
-        // Reconcile by path: the latest action for a path wins; a remove drops the file.
-        var live = new Dictionary<string, AddFile>(StringComparer.Ordinal);
-        for (long v = 0; v <= target; v++)
+        var checkpoint = listing.Checkpoints.Where(c => c.Version <= target && c.Kind != CheckpointKind.V2).MaxBy(c => c.Version);
+        var state = new TableState();
+        var from = 0L;
+        if (checkpoint is not null)
         {
-            if (v >= versions.Count || versions[(int)v] != v)
-                throw new DeltaProtocolException($"{log.LogDir}: commit {v} is missing (log has a gap)");
-            var actions = DeltaLogJson.Parse(log.ReadCommit(v), DeltaLogStore.CommitFileName(v));
-            protocol = actions.Protocol ?? protocol;
-            metadata = actions.Metadata ?? metadata;
-            foreach (var r in actions.Removes) live.Remove(r.Path);
-            foreach (var a in actions.Adds) live[a.Path] = a;
+            state.Apply(await CheckpointFile.ReadAsync(checkpoint.Files.Select(log.PathOf), cancellationToken).ConfigureAwait(false));
+            from = checkpoint.Version + 1;
         }
-        if (protocol is null) throw new DeltaProtocolException($"{log.LogDir}: no protocol action up to version {target}");
-        if (metadata is null) throw new DeltaProtocolException($"{log.LogDir}: no metaData action up to version {target}");
-        EnsureReadable(log.LogDir, protocol, metadata);
-        return new DeltaSnapshot(target, protocol, metadata, live.Values.ToList());
+        else if (!listing.Commits.Contains(0))
+        {
+            var v2 = listing.Checkpoints.Any(c => c.Kind == CheckpointKind.V2);
+            throw new DeltaUnsupportedException(v2
+                ? $"{log.LogDir}: version {target} can only be read from a V2 checkpoint, which this reader does not implement"
+                : $"{log.LogDir}: version {target} cannot be reconstructed: commit 0 is gone and no checkpoint at or below it exists");
+        }
+        for (var v = from; v <= target; v++)
+        {
+            if (!listing.Commits.Contains(v)) throw new DeltaProtocolException($"{log.LogDir}: commit {v} is missing (the log has a gap)");
+            state.Apply(DeltaLogJson.Parse(log.ReadCommit(v), DeltaLogStore.CommitFileName(v)));
+        }
+        if (state.Protocol is null) throw new DeltaProtocolException($"{log.LogDir}: no protocol action up to version {target}");
+        if (state.Metadata is null) throw new DeltaProtocolException($"{log.LogDir}: no metaData action up to version {target}");
+        TableFeatures.EnsureReadable(log.LogDir, state.Protocol, state.Metadata);
+        return new DeltaSnapshot(target, state, checkpoint?.Version);
     }
 
-    private static void EnsureReadable(string where, ProtocolAction protocol, MetadataAction metadata)
-    {
-        // Column mapping first: it is the most common reason for a newer reader version, and the clearest to report.
-        if (metadata.Configuration.TryGetValue("delta.columnMapping.mode", out var mode) && mode is not null and not "none")
-            throw new DeltaUnsupportedException($"{where}: column mapping mode '{mode}' is not supported");
-        if (protocol.MinReaderVersion > SupportedReaderVersion)
-            throw new DeltaUnsupportedException(
-                $"{where}: table requires reader version {protocol.MinReaderVersion}" +
-                (protocol.ReaderFeatures is { Count: > 0 } f ? $" with features [{string.Join(", ", f)}]" : "") +
-                $"; this reader implements version {SupportedReaderVersion}");
-    }
-
-    internal void EnsureWritable(string where)
-    {
-        if (Protocol.MinWriterVersion > SupportedWriterVersion)
-            throw new DeltaUnsupportedException(
-                $"{where}: table requires writer version {Protocol.MinWriterVersion}; this writer implements {SupportedWriterVersion}");
-    }
+    internal void EnsureWritable(string where) => TableFeatures.EnsureWritable(where, Protocol, Metadata);
 }

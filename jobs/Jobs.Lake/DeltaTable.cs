@@ -26,14 +26,15 @@ public sealed class DeltaTable<TRow> where TRow : class, new()
     public int MaxRowsPerFile { get; init; } = 50_000;
     public bool Exists => _log.Exists;
 
-    public DeltaSnapshot Snapshot(long? version = null) => DeltaSnapshot.Load(_log, version);
+    public Task<DeltaSnapshot> SnapshotAsync(long? version = null, CancellationToken cancellationToken = default) =>
+        DeltaSnapshot.LoadAsync(_log, version, cancellationToken);
 
     /// <summary>Streams the rows of the live files whose partition values pass <paramref name="filter"/>.</summary>
     public async IAsyncEnumerable<TRow> ReadAsync(PartitionPredicate filter,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         if (!Exists) yield break;
-        var snapshot = Snapshot();
+        var snapshot = await SnapshotAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         EnsureSchemaMatches(snapshot);
         foreach (var file in snapshot.Files.Where(f => filter.Matches(f.PartitionValues)).OrderBy(f => f.Path, StringComparer.Ordinal))
         {
@@ -75,7 +76,7 @@ public sealed class DeltaTable<TRow> where TRow : class, new()
             adds.Add(await WriteFileAsync(dir, buffer.Values, buffer.Rows, cancellationToken).ConfigureAwait(false));
 
         cancellationToken.ThrowIfCancellationRequested();
-        return Commit(adds, replace, rowCount);
+        return await CommitAsync(adds, replace, rowCount, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<AddFile> WriteFileAsync(string dir, IReadOnlyDictionary<string, string?> values, List<TRow> rows, CancellationToken ct)
@@ -86,11 +87,11 @@ public sealed class DeltaTable<TRow> where TRow : class, new()
         return new AddFile(PartitionPaths.ToLogPath(relative), values, size, _time.GetUtcNow().ToUnixTimeMilliseconds(), true, stats);
     }
 
-    private CommitResult Commit(List<AddFile> adds, PartitionPredicate replace, long rowCount)
+    private async Task<CommitResult> CommitAsync(List<AddFile> adds, PartitionPredicate replace, long rowCount, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
-            DeltaSnapshot? snapshot = Exists ? Snapshot() : null;
+            DeltaSnapshot? snapshot = Exists ? await SnapshotAsync(cancellationToken: cancellationToken).ConfigureAwait(false) : null;
             if (snapshot is not null)
             {
                 snapshot.EnsureWritable(Root);
