@@ -4,15 +4,16 @@ using System.Text.Json;
 namespace Jobs.Lake;
 
 /// <summary>
-/// A Delta table of <typeparamref name="TRow"/> rows under <c>lakeRoot/spec.Name</c>. Writes replace whole
-/// partitions in one atomic commit (removes + adds), which makes every job idempotent per date chunk.
+/// A Delta table of <typeparamref name="TRow"/> rows under <c>lakeRoot/spec.Name</c>. Data files are written first;
+/// the single commit that makes them visible comes last, so a crash at any moment leaves a readable table. An
+/// overwrite replaces whole partitions in that commit (removes + adds), which makes every job idempotent per chunk.
 /// </summary>
 public sealed class DeltaTable<TRow> where TRow : class, new()
 {
-    private const int MaxCommitAttempts = 20;
     private readonly TableSpec<TRow> _spec;
     private readonly DeltaLogStore _log;
     private readonly TimeProvider _time;
+    private readonly DeltaCommitter _committer;
 
     public DeltaTable(string lakeRoot, TableSpec<TRow> spec, TimeProvider? timeProvider = null)
     {
@@ -20,6 +21,7 @@ public sealed class DeltaTable<TRow> where TRow : class, new()
         Root = Path.Combine(lakeRoot, spec.Name);
         _log = new DeltaLogStore(Root);
         _time = timeProvider ?? TimeProvider.System;
+        _committer = new DeltaCommitter(_log, Root, spec.SchemaString, spec.PartitionColumns.Select(c => c.Name).ToList(), _time);
     }
 
     public string Root { get; }
@@ -29,12 +31,12 @@ public sealed class DeltaTable<TRow> where TRow : class, new()
     public Task<DeltaSnapshot> SnapshotAsync(long? version = null, CancellationToken cancellationToken = default) =>
         DeltaSnapshot.LoadAsync(_log, version, cancellationToken);
 
-    /// <summary>Streams the rows of the live files whose partition values pass <paramref name="filter"/>.</summary>
-    public async IAsyncEnumerable<TRow> ReadAsync(PartitionPredicate filter,
+    /// <summary>Streams the rows of the live files (at <paramref name="version"/>, default latest) whose partitions pass <paramref name="filter"/>.</summary>
+    public async IAsyncEnumerable<TRow> ReadAsync(PartitionPredicate filter, long? version = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         if (!Exists) yield break;
-        var snapshot = await SnapshotAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var snapshot = await SnapshotAsync(version, cancellationToken).ConfigureAwait(false);
         EnsureSchemaMatches(snapshot);
         foreach (var file in snapshot.Files.Where(f => filter.Matches(f.PartitionValues)).OrderBy(f => f.Path, StringComparer.Ordinal))
         {
@@ -47,93 +49,65 @@ public sealed class DeltaTable<TRow> where TRow : class, new()
         }
     }
 
-    /// <summary>
-    /// Replaces every partition matching <paramref name="replace"/> with <paramref name="rows"/>, all of which must
-    /// fall inside it. Data files are written first; the single commit that makes them visible comes last.
-    /// </summary>
-    public async Task<CommitResult> OverwriteAsync(IAsyncEnumerable<TRow> rows, PartitionPredicate replace,
-        CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<TRow> ReadAsync(PartitionPredicate filter, CancellationToken cancellationToken) =>
+        ReadAsync(filter, null, cancellationToken);
+
+    /// <summary>Replaces every partition matching <paramref name="replace"/> with <paramref name="rows"/>, all of which must fall inside it.</summary>
+    public Task<CommitResult> OverwriteAsync(IAsyncEnumerable<TRow> rows, PartitionPredicate replace, CancellationToken cancellationToken = default) =>
+        OverwriteAsync(rows, replace, txn: null, cancellationToken);
+
+    /// <param name="txn">Optional application transaction (appId, version) recorded atomically with the data, for idempotent batches.</param>
+    public async Task<CommitResult> OverwriteAsync(IAsyncEnumerable<TRow> rows, PartitionPredicate replace, TxnAction? txn, CancellationToken cancellationToken = default)
     {
-        var adds = new List<AddFile>();
-        var buffers = new Dictionary<string, (IReadOnlyDictionary<string, string?> Values, List<TRow> Rows)>(StringComparer.Ordinal);
-        long rowCount = 0;
-        await foreach (var row in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
+        var (writer, _) = await WriteFilesAsync(rows, replace, cancellationToken).ConfigureAwait(false);
+        return await _committer.CommitAsync(new PendingCommit(writer.Added, replace, txn, "WRITE", new Dictionary<string, string>
+        {
+            ["mode"] = "Overwrite", ["partitionBy"] = DeltaCommitter.PartitionByJson(_spec.PartitionColumns.Select(c => c.Name)), ["predicate"] = replace.Description,
+        }), writer.Rows, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Adds rows without touching existing files (a blind append: rebased, not retried, when another writer wins).</summary>
+    public async Task<CommitResult> AppendAsync(IAsyncEnumerable<TRow> rows, TxnAction? txn = null, CancellationToken cancellationToken = default)
+    {
+        var (writer, _) = await WriteFilesAsync(rows, null, cancellationToken).ConfigureAwait(false);
+        return await _committer.CommitAsync(new PendingCommit(writer.Added, null, txn, "WRITE", new Dictionary<string, string>
+        {
+            ["mode"] = "Append", ["partitionBy"] = DeltaCommitter.PartitionByJson(_spec.PartitionColumns.Select(c => c.Name)),
+        }), writer.Rows, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The last batch version committed by <paramref name="appId"/> (PROTOCOL.md "Transaction Identifiers"), or null.</summary>
+    public async Task<long?> LatestTxnVersionAsync(string appId, CancellationToken cancellationToken = default) =>
+        Exists && (await SnapshotAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Txns.TryGetValue(appId, out var t) ? t.Version : null;
+
+    /// <summary>Deletes data files no snapshot within the retention period references (see <see cref="DeltaVacuum"/>).</summary>
+    public async Task<IReadOnlyList<string>> VacuumAsync(TimeSpan? retention = null, bool dryRun = false, CancellationToken cancellationToken = default) =>
+        await DeltaVacuum.RunAsync(Root, await SnapshotAsync(cancellationToken: cancellationToken).ConfigureAwait(false),
+            retention ?? DeltaCommitter.TombstoneRetention, dryRun, _time).ConfigureAwait(false);
+
+    private async Task<(DataFileWriter<TRow> Writer, long Rows)> WriteFilesAsync(IAsyncEnumerable<TRow> rows, PartitionPredicate? replace, CancellationToken ct)
+    {
+        if (Exists) EnsureSchemaMatches(await SnapshotAsync(cancellationToken: ct).ConfigureAwait(false));
+        var writer = new DataFileWriter<TRow>(Root, _spec, MaxRowsPerFile, _time);
+        await foreach (var row in rows.WithCancellation(ct).ConfigureAwait(false))
         {
             var values = _spec.PartitionValuesOf(row);
-            if (!replace.Matches(values))
+            if (replace is not null && !replace.Matches(values))
                 throw new ArgumentException($"{_spec.Name}: row with partition {Describe(values)} is outside the overwrite predicate {replace.Description}");
-            var dir = PartitionPaths.Directory(_spec.PartitionColumns, values);
-            if (!buffers.TryGetValue(dir, out var buffer)) buffers[dir] = buffer = (values, new List<TRow>());
-            buffer.Rows.Add(row);
-            rowCount++;
-            if (buffer.Rows.Count >= MaxRowsPerFile)
-            {
-                adds.Add(await WriteFileAsync(dir, buffer.Values, buffer.Rows, cancellationToken).ConfigureAwait(false));
-                buffer.Rows.Clear();
-            }
+            await writer.AddAsync(row, values, ct).ConfigureAwait(false);
         }
-        foreach (var (dir, buffer) in buffers.Where(b => b.Value.Rows.Count > 0).OrderBy(b => b.Key, StringComparer.Ordinal))
-            adds.Add(await WriteFileAsync(dir, buffer.Values, buffer.Rows, cancellationToken).ConfigureAwait(false));
-
-        cancellationToken.ThrowIfCancellationRequested();
-        return await CommitAsync(adds, replace, rowCount, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task<AddFile> WriteFileAsync(string dir, IReadOnlyDictionary<string, string?> values, List<TRow> rows, CancellationToken ct)
-    {
-        var relative = (dir.Length > 0 ? dir + "/" : "") + $"part-{Guid.NewGuid():N}.c000.snappy.parquet";
-        var size = await ParquetFiles.WriteAsync(Path.Combine(Root, relative), rows, ct).ConfigureAwait(false);
-        var stats = JsonSerializer.Serialize(new { numRecords = rows.Count });
-        return new AddFile(PartitionPaths.ToLogPath(relative), values, size, _time.GetUtcNow().ToUnixTimeMilliseconds(), true, stats);
-    }
-
-    private async Task<CommitResult> CommitAsync(List<AddFile> adds, PartitionPredicate replace, long rowCount, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            DeltaSnapshot? snapshot = Exists ? await SnapshotAsync(cancellationToken: cancellationToken).ConfigureAwait(false) : null;
-            if (snapshot is not null)
-            {
-                snapshot.EnsureWritable(Root);
-                EnsureSchemaMatches(snapshot);
-            }
-            var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-            // Removes are recomputed from the latest snapshot on every attempt: an overwrite's result does not
-            // depend on what it replaces, so after losing a race it is safe to re-apply on top of the winner.
-            var removes = (snapshot?.Files ?? []).Where(f => replace.Matches(f.PartitionValues))
-                .Select(f => new RemoveFile(f.Path, now, true, f.PartitionValues, f.Size)).ToList();
-            if (snapshot is not null && adds.Count == 0 && removes.Count == 0)
-                return new CommitResult(snapshot.Version, 0, 0, 0, attempt);
-
-            var info = new CommitInfo(now, "WRITE", new Dictionary<string, string>
-            {
-                ["mode"] = "Overwrite",
-                ["partitionBy"] = JsonSerializer.Serialize(_spec.PartitionColumns.Select(c => c.Name)),
-                ["predicate"] = replace.Description,
-            }, IsBlindAppend: false, Guid.NewGuid().ToString());
-            var protocol = snapshot is null ? new ProtocolAction(1, 2, null, null) : null;
-            var metadata = snapshot is null
-                ? new MetadataAction(Guid.NewGuid().ToString(), _spec.SchemaString, _spec.PartitionColumns.Select(c => c.Name).ToList(),
-                    new Dictionary<string, string?>(), now)
-                : null;
-            var version = (snapshot?.Version ?? -1) + 1;
-            if (_log.TryCommit(version, DeltaLogJson.Serialize(info, protocol, metadata, removes, adds, [])))
-                return new CommitResult(version, adds.Count, removes.Count, rowCount, attempt);
-            if (attempt >= MaxCommitAttempts)
-                throw new DeltaConflictException($"{Root}: lost the commit race {attempt} times; giving up");
-        }
+        await writer.FlushAsync(ct).ConfigureAwait(false);
+        ct.ThrowIfCancellationRequested();
+        return (writer, writer.Rows);
     }
 
     private void EnsureSchemaMatches(DeltaSnapshot snapshot)
     {
         var expected = _spec.PartitionColumns.Select(c => c.Name).ToList();
-        if (!snapshot.Metadata.PartitionColumns.SequenceEqual(expected) || !SameJson(snapshot.Metadata.SchemaString, _spec.SchemaString))
+        if (!snapshot.Metadata.PartitionColumns.SequenceEqual(expected) || !DeltaTableSchema.SameFields(snapshot.Metadata.SchemaString, _spec.SchemaString))
             throw new DeltaUnsupportedException(
                 $"{Root}: table schema or partitioning differs from what this job writes ({_spec.Name}); refusing to mix them");
     }
-
-    private static bool SameJson(string a, string b) =>
-        JsonSerializer.Serialize(JsonDocument.Parse(a)) == JsonSerializer.Serialize(JsonDocument.Parse(b));
 
     private static string Describe(IReadOnlyDictionary<string, string?> values) =>
         string.Join(", ", values.Select(kv => $"{kv.Key}={kv.Value ?? "null"}"));

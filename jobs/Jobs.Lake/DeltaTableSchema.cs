@@ -18,6 +18,10 @@ public sealed class DeltaTableSchema
 
     public DeltaField? this[string name] => Fields.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>True when both schema strings describe the same fields, whatever their JSON formatting.</summary>
+    public static bool SameFields(string a, string b) =>
+        JsonNode.DeepEquals(JsonNode.Parse(a), JsonNode.Parse(b));
+
     public static DeltaTableSchema Parse(string schemaString)
     {
         JsonObject root;

@@ -1,0 +1,100 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Jobs.Lake;
+
+/// <summary>What a write wants to commit; removes are derived from the snapshot it commits on top of.</summary>
+internal sealed record PendingCommit(
+    IReadOnlyList<AddFile> Adds,
+    PartitionPredicate? Replace,
+    TxnAction? Txn,
+    string Operation,
+    IReadOnlyDictionary<string, string> OperationParameters);
+
+/// <summary>
+/// Commits with optimistic concurrency (PROTOCOL.md "Creation of New Log Entries"; conflict rules after Spark's
+/// ConflictChecker). A lost race re-reads the winners: a protocol or metadata change, or a txn of the same
+/// application, aborts (DeltaConflictException); otherwise a blind append is rebased as is, and an overwrite
+/// recomputes its removes from the new snapshot, which is safe because its result does not depend on what it
+/// replaces. After version v, with v a multiple of delta.checkpointInterval (10), a classic checkpoint is written.
+/// </summary>
+internal sealed class DeltaCommitter(DeltaLogStore log, string root, string schemaString, IReadOnlyList<string> partitionColumns, TimeProvider time)
+{
+    public const int MaxAttempts = 20;
+    public static readonly TimeSpan TombstoneRetention = TimeSpan.FromDays(7);
+
+    public async Task<CommitResult> CommitAsync(PendingCommit pending, long rowCount, CancellationToken cancellationToken)
+    {
+        long? readVersion = null;
+        for (var attempt = 1; ; attempt++)
+        {
+            var snapshot = log.Exists ? await DeltaSnapshot.LoadAsync(log, null, cancellationToken).ConfigureAwait(false) : null;
+            if (snapshot is not null)
+            {
+                snapshot.EnsureWritable(root);
+                if (readVersion is { } rv) EnsureNoConflict(rv, snapshot.Version, pending);
+                // An idempotent batch already committed (by an earlier attempt of this task, say) is not written twice;
+                // its data files stay unreferenced until VACUUM.
+                if (pending.Txn is { } txn && snapshot.Txns.TryGetValue(txn.AppId, out var done) && done.Version >= txn.Version)
+                    return new CommitResult(snapshot.Version, 0, 0, 0, attempt, AlreadyCommitted: true);
+            }
+            readVersion = snapshot?.Version ?? -1;
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            var removes = pending.Replace is null
+                ? []
+                : (snapshot?.Files ?? []).Where(f => pending.Replace.Matches(f.PartitionValues))
+                    .Select(f => new RemoveFile(f.Path, now, true, f.PartitionValues, f.Size)).ToList();
+            if (snapshot is not null && pending.Adds.Count == 0 && removes.Count == 0 && pending.Txn is null)
+                return new CommitResult(snapshot.Version, 0, 0, 0, attempt);
+
+            var parameters = new Dictionary<string, string>(pending.OperationParameters);
+            var info = new CommitInfo(now, pending.Operation, parameters, IsBlindAppend: pending.Replace is null, Guid.NewGuid().ToString());
+            var protocol = snapshot is null ? new ProtocolAction(1, 2, null, null) : null;
+            var metadata = snapshot is null
+                ? new MetadataAction(Guid.NewGuid().ToString(), schemaString, partitionColumns, new Dictionary<string, string?>(), now)
+                : null;
+            var txns = pending.Txn is null ? [] : new[] { pending.Txn with { LastUpdated = now } };
+            var version = readVersion.Value + 1;
+            if (log.TryCommit(version, DeltaLogJson.Serialize(info, protocol, metadata, removes, pending.Adds, txns)))
+            {
+                await CheckpointIfDueAsync(version, snapshot, cancellationToken).ConfigureAwait(false);
+                return new CommitResult(version, pending.Adds.Count, removes.Count, rowCount, attempt);
+            }
+            if (attempt >= MaxAttempts)
+                throw new DeltaConflictException($"{root}: lost the commit race {attempt} times; giving up");
+        }
+    }
+
+    private void EnsureNoConflict(long readVersion, long latest, PendingCommit pending)
+    {
+        for (var v = readVersion + 1; v <= latest; v++)
+        {
+            var winner = DeltaLogJson.Parse(log.ReadCommit(v), DeltaLogStore.CommitFileName(v));
+            // Many pods may create the same table at once: losing that race to an identical table is no conflict.
+            if (v == 0 && winner.Metadata is { } created && created.PartitionColumns.SequenceEqual(partitionColumns)
+                && DeltaTableSchema.SameFields(created.SchemaString, schemaString))
+                continue;
+            if (winner.Protocol is not null) throw new DeltaConflictException($"{root}: version {v} changed the protocol concurrently");
+            if (winner.Metadata is not null) throw new DeltaConflictException($"{root}: version {v} changed the metadata concurrently");
+            if (pending.Txn is { } txn && winner.Txns.Any(t => t.AppId == txn.AppId))
+                throw new DeltaConflictException($"{root}: version {v} committed a batch of application {txn.AppId} concurrently");
+        }
+    }
+
+    private async Task CheckpointIfDueAsync(long version, DeltaSnapshot? previous, CancellationToken cancellationToken)
+    {
+        var interval = previous?.Metadata.Configuration.GetValueOrDefault("delta.checkpointInterval") is { } s && int.TryParse(s, out var i) && i > 0 ? i : 10;
+        if (version == 0 || version % interval != 0) return;
+        var snapshot = await DeltaSnapshot.LoadAsync(log, version, cancellationToken).ConfigureAwait(false);
+        var cutoff = time.GetUtcNow().Subtract(TombstoneRetention).ToUnixTimeMilliseconds();
+        var rows = CheckpointFile.Rows(snapshot, cutoff);
+        var bytes = await log.WriteCheckpointAsync(version, rows, cancellationToken).ConfigureAwait(false);
+        // Spark's field order: version, size first (LastCheckpointInfo); no checksum, which would have to be exact.
+        log.WriteLastCheckpoint(new JsonObject
+        {
+            ["version"] = version, ["size"] = rows.Count, ["sizeInBytes"] = bytes, ["numOfAddFiles"] = snapshot.Files.Count,
+        }.ToJsonString());
+    }
+
+    public static string PartitionByJson(IEnumerable<string> columns) => JsonSerializer.Serialize(columns);
+}
