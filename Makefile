@@ -11,13 +11,14 @@ export DOTNET_NOLOGO := 1
 export TESTCONTAINERS_RYUK_DISABLED ?= true
 export TESTCONTAINERS_HOST_OVERRIDE ?= 127.0.0.1
 
-.PHONY: help provision build test run clean
+.PHONY: help provision build test run clean delta-show
 
 help:
 	@echo "make run    - whole pipeline on the bundled sample (PostgreSQL via Testcontainers), then search results"
 	@echo "make test   - every test (unit, stage, end-to-end on real PostgreSQL + pgvector)"
 	@echo "make build  - build the solution"
 	@echo "make clean  - remove build outputs, the local lake and the local PostgreSQL container"
+	@echo "make delta-show TABLE=<path> [VERSION=<n>] - one JSON object describing a Delta table"
 
 provision:
 	@bash tools/provision-docker.sh >/dev/null
@@ -30,6 +31,11 @@ test: provision build
 
 run: provision build
 	$(DOTNET) tools/Jobs.LocalRun/$(BIN)/jobs-local-run.dll $(ARGS)
+
+delta-show:
+	@test -n "$(TABLE)" || { echo "usage: make delta-show TABLE=<table folder> [VERSION=<n>]" >&2; exit 2; }
+	@$(DOTNET) build tools/Jobs.DeltaTool -c $(CONFIG) -v quiet -nologo -clp:NoSummary >/dev/null
+	@$(DOTNET) tools/Jobs.DeltaTool/$(BIN)/jobs-delta.dll show "$(TABLE)" $(if $(VERSION),--version $(VERSION))
 
 clean:
 	rm -rf .lake .artifacts

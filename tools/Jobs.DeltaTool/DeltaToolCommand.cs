@@ -1,0 +1,71 @@
+using System.CommandLine;
+using System.Text.Json;
+using Jobs.Lake;
+
+namespace Jobs.DeltaTool;
+
+/// <summary>
+/// Inspection and maintenance of Delta tables: `show` (what `make delta-show` runs), `vacuum`, and `append-demo`, a
+/// small writer the tests start as separate processes. Results go to stdout as JSON; a refusal is one line on
+/// stderr and exit code 3 (the stage contract's "input refused").
+/// </summary>
+public static class DeltaToolCommand
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var table = new Argument<string>("table") { Description = "Table folder (the one holding _delta_log)" };
+        var version = new Option<long?>("--version") { Description = "Version to read (time travel); latest when absent" };
+        var show = new Command("show", "Print version, numRecords, numFiles, partitionColumns and schema as one JSON object") { table, version };
+        show.SetAction((p, ct) => Guard(async () =>
+            Console.Out.WriteLine((await TableSummary.DescribeAsync(p.GetValue(table)!, p.GetValue(version), ct)).ToJsonString())));
+
+        var retention = new Option<double>("--retention-hours") { DefaultValueFactory = _ => 168 };
+        var dryRun = new Option<bool>("--dry-run");
+        var vacuum = new Command("vacuum", "Delete unreferenced data files older than the retention period") { table, retention, dryRun };
+        vacuum.SetAction((p, ct) => Guard(async () =>
+        {
+            var deleted = await DeltaMaintenance.VacuumAsync(p.GetValue(table)!, TimeSpan.FromHours(p.GetValue(retention)), p.GetValue(dryRun), ct);
+            Console.Out.WriteLine(JsonSerializer.Serialize(new { dryRun = p.GetValue(dryRun), deleted }));
+        }));
+
+        var lakeArg = new Argument<string>("lake");
+        var writer = new Option<int>("--writer") { DefaultValueFactory = _ => 0 };
+        var commits = new Option<int>("--commits") { DefaultValueFactory = _ => 10 };
+        var rows = new Option<int>("--rows") { DefaultValueFactory = _ => 10 };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Overwrite the partition on every commit instead of appending" };
+        var part = new Option<string>("--part") { DefaultValueFactory = _ => "p" };
+        var demo = new Command("append-demo", "Write demo commits (for concurrency and crash tests)") { lakeArg, writer, commits, rows, overwrite, part };
+        demo.SetAction((p, ct) => Guard(async () =>
+        {
+            var t = new DeltaTable<DemoRow>(p.GetValue(lakeArg)!, DemoRow.Spec);
+            for (var c = 0; c < p.GetValue(commits); c++)
+            {
+                var batch = Enumerable.Range(0, p.GetValue(rows)).Select(i => new DemoRow
+                {
+                    Writer = p.GetValue(writer), Commit = c, Id = i, Text = $"w{p.GetValue(writer)} c{c} r{i}", Part = p.GetValue(part)!,
+                }).ToAsyncEnumerable();
+                var result = p.GetValue(overwrite)
+                    ? await t.OverwriteAsync(batch, new PartitionPredicate($"part = '{p.GetValue(part)}'", v => v["part"] == p.GetValue(part)), ct)
+                    : await t.AppendAsync(batch, cancellationToken: ct);
+                Console.Out.WriteLine(JsonSerializer.Serialize(new { writer = p.GetValue(writer), commit = c, version = result.Version, attempts = result.Attempts }));
+            }
+        }));
+
+        var root = new RootCommand("Delta table tool") { show, vacuum, demo };
+        return await root.Parse(args).InvokeAsync();
+    }
+
+    private static async Task<int> Guard(Func<Task> action)
+    {
+        try
+        {
+            await action();
+            return 0;
+        }
+        catch (Exception e) when (e is DeltaUnsupportedException or DeltaProtocolException or DirectoryNotFoundException or FileNotFoundException or ArgumentOutOfRangeException)
+        {
+            await Console.Error.WriteLineAsync($"jobs-delta: refused: {e.Message}");
+            return 3;
+        }
+    }
+}

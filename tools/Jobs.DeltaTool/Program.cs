@@ -1,0 +1,3 @@
+using Jobs.DeltaTool;
+
+return await DeltaToolCommand.RunAsync(args);

@@ -1,0 +1,43 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Jobs.Lake;
+using Parquet;
+
+namespace Jobs.DeltaTool;
+
+/// <summary>The one-object description `make delta-show` prints: version, numRecords, numFiles, partitionColumns, schema.</summary>
+public static class TableSummary
+{
+    public static async Task<JsonObject> DescribeAsync(string table, long? version, CancellationToken cancellationToken)
+    {
+        var snapshot = await DeltaReader.SnapshotAsync(table, version, cancellationToken);
+        long records = 0;
+        foreach (var file in snapshot.Files)
+            records += RecordsFromStats(file.Stats) ?? await RecordsFromFooterAsync(Path.Combine(table, PartitionPaths.FromLogPath(file.Path)), cancellationToken);
+        return new JsonObject
+        {
+            ["version"] = snapshot.Version,
+            ["numRecords"] = records,
+            ["numFiles"] = snapshot.Files.Count,
+            ["partitionColumns"] = new JsonArray(snapshot.Metadata.PartitionColumns.Select(c => (JsonNode?)c).ToArray()),
+            ["schema"] = JsonNode.Parse(snapshot.Metadata.SchemaString),
+            ["protocol"] = new JsonObject { ["minReaderVersion"] = snapshot.Protocol.MinReaderVersion, ["minWriterVersion"] = snapshot.Protocol.MinWriterVersion },
+            ["checkpointVersion"] = snapshot.CheckpointVersion,
+        };
+    }
+
+    private static long? RecordsFromStats(string? stats)
+    {
+        if (stats is null) return null;
+        using var doc = JsonDocument.Parse(stats);
+        return doc.RootElement.TryGetProperty("numRecords", out var n) ? n.GetInt64() : null;
+    }
+
+    // Row counts in the footer are reliable (unlike its min/max); used only for files logged without stats.
+    private static async Task<long> RecordsFromFooterAsync(string path, CancellationToken ct)
+    {
+        await using var fs = File.OpenRead(path);
+        await using var reader = await ParquetReader.CreateAsync(fs, cancellationToken: ct);
+        return reader.Metadata!.NumRows;
+    }
+}
