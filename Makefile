@@ -11,7 +11,7 @@ export DOTNET_NOLOGO := 1
 export TESTCONTAINERS_RYUK_DISABLED ?= true
 export TESTCONTAINERS_HOST_OVERRIDE ?= 127.0.0.1
 
-.PHONY: help provision build test run clean delta-show
+.PHONY: help provision build test run clean delta-show bench
 
 help:
 	@echo "make run    - whole pipeline on the bundled sample (PostgreSQL via Testcontainers), then search results"
@@ -31,6 +31,11 @@ test: provision build
 
 run: provision build
 	$(DOTNET) tools/Jobs.LocalRun/$(BIN)/jobs-local-run.dll $(ARGS)
+
+# Benchmarks print ratios against a baseline measured in the same run (BENCH_ARGS: rows, commits).
+bench:
+	$(DOTNET) build bench/Jobs.Lake.Bench -c Release -v quiet -nologo -clp:NoSummary
+	$(DOTNET) bench/Jobs.Lake.Bench/bin/Release/net10.0/jobs-lake-bench.dll $(BENCH_ARGS)
 
 delta-show:
 	@test -n "$(TABLE)" || { echo "usage: make delta-show TABLE=<table folder> [VERSION=<n>]" >&2; exit 2; }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Reflection;
 using System.Text.Json.Nodes;
 
 namespace Jobs.Lake;
@@ -22,30 +21,49 @@ internal static class FileStats
         foreach (var property in DeltaSchema.DataProperties(typeof(TRow)))
         {
             var name = DeltaSchema.ColumnName(property);
-            var values = rows.Select(r => property.GetValue(r)).ToList();
-            nulls[name] = values.Count(v => v is null);
-            var present = values.Where(v => v is not null).ToList();
-            if (present.Count == 0 || !Comparable(property, present)) continue;
-            var ordered = present.Cast<IComparable>().Order(Comparer<IComparable>.Create(Compare)).ToList();
-            min[name] = ToJson(ordered[0]);
-            max[name] = ToJson(ordered[^1]);
+            var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            var ranged = type == typeof(string) || type == typeof(long) || type == typeof(int) || type == typeof(DateTime)
+                || type == typeof(float) || type == typeof(double);
+            long nullCount = 0;
+            IComparable? lo = null, hi = null;
+            foreach (var row in rows)
+            {
+                var value = property.GetValue(row);
+                if (value is null) { nullCount++; continue; }
+                if (!ranged) continue;
+                if (!Usable(value)) { ranged = false; continue; } // one unusable value (NaN, long string) voids min/max
+                var v = (IComparable)value;
+                if (lo is null || Compare(v, lo) < 0) lo = v;
+                if (hi is null || Compare(v, hi) > 0) hi = v;
+            }
+            nulls[name] = nullCount;
+            if (!ranged || lo is null || hi is null) continue;
+            min[name] = ToJson(lo);
+            max[name] = ToJson(hi);
         }
         return new JsonObject { ["numRecords"] = rows.Count, ["minValues"] = min, ["maxValues"] = max, ["nullCount"] = nulls }.ToJsonString();
     }
 
-    private static bool Comparable(PropertyInfo property, List<object?> values)
+    private static bool Usable(object value) => value switch
     {
-        var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
-        if (type == typeof(string)) return values.All(v => ((string)v!).Length <= MaxStringLength);
-        if (type == typeof(float)) return values.All(v => !float.IsNaN((float)v!));
-        if (type == typeof(double)) return values.All(v => !double.IsNaN((double)v!));
-        return type == typeof(long) || type == typeof(int) || type == typeof(DateTime);
+        string s => s.Length <= MaxStringLength,
+        float f => !float.IsNaN(f),
+        double d => !double.IsNaN(d),
+        _ => true,
+    };
+
+    // Strings compare in code-point order, which is UTF-8 byte order (what Parquet and Spark use); UTF-16 ordinal
+    // order differs only between surrogates and U+E000..U+FFFF, so those units are shifted into place.
+    private static int Compare(IComparable a, IComparable b)
+    {
+        if (a is not string x || b is not string y) return a.CompareTo(b);
+        var n = Math.Min(x.Length, y.Length);
+        for (var i = 0; i < n; i++)
+            if (x[i] != y[i]) return CodePointRank(x[i]) - CodePointRank(y[i]);
+        return x.Length - y.Length;
     }
 
-    // Strings compare by UTF-8 bytes (ordinal on UTF-16 differs for astral characters), as Parquet and Spark do.
-    private static int Compare(IComparable a, IComparable b) => a is string x && b is string y
-        ? System.Text.Encoding.UTF8.GetBytes(x).AsSpan().SequenceCompareTo(System.Text.Encoding.UTF8.GetBytes(y))
-        : a.CompareTo(b);
+    private static int CodePointRank(char c) => c >= 0xE000 ? c - 0x800 : c >= 0xD800 ? c + 0x2000 : c;
 
     private static JsonNode? ToJson(object value) => value switch
     {

@@ -39,6 +39,18 @@ public sealed class DeltaWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task Stats_StringsAreOrderedByUtf8BytesNotUtf16Units()
+    {
+        var rows = TestRow.Make("a", 0, 2).ToList();
+        rows[0].Text = "\uFFFF";       // UTF-16 0xFFFF sorts after the surrogate 0xD83D, UTF-8 EF BF BF before F0 9F
+        rows[1].Text = "\U0001F600";   // 😀
+        await Table().AppendAsync(rows.ToAsyncEnumerable(), cancellationToken: Ct);
+        var stats = JsonDocument.Parse(Actions(0, "add").Single().GetProperty("stats").GetString()!).RootElement;
+        Assert.Equal("\uFFFF", stats.GetProperty("minValues").GetProperty("text").GetString());
+        Assert.Equal("\U0001F600", stats.GetProperty("maxValues").GetProperty("text").GetString());
+    }
+
+    [Fact]
     public async Task AppendAsync_ConcurrentWriters_AreRebasedAndLoseNoRow()
     {
         const int writers = 8;
@@ -125,6 +137,20 @@ public sealed class DeltaWriterTests : IDisposable
         Assert.False(File.Exists(orphan));
         Assert.Equal([5L], (await ReadAll(Table())).Select(r => r.Id));
         Assert.True(Directory.Exists(_dir.Combine("rows", "_delta_log")));
+    }
+
+    [Fact]
+    public async Task OwnTable_ReadThroughTheUntypedReader_GivesBackEveryValueAndTypedPartitions()
+    {
+        var rows = TestRow.Make("x y/z", 1, 3).Concat(TestRow.Make(null, 10, 1)).ToList();
+        await Table().AppendAsync(rows.ToAsyncEnumerable(), cancellationToken: Ct);
+        var root = _dir.Combine("rows");
+        var snapshot = await DeltaReader.SnapshotAsync(root, cancellationToken: Ct);
+        var back = await DeltaReader.ReadRowsAsync(root, snapshot, cancellationToken: Ct).ToListAsync(Ct);
+
+        Assert.Equal(rows.OrderBy(r => r.Id).Select(r => $"{r.Id} {r.Text} {r.Ts:O} {string.Join(',', r.Vec)} {r.Part ?? "null"}"),
+            back.OrderBy(r => (long)r["id"]!).Select(r =>
+                $"{r["id"]} {r["text"]} {(DateTime)r["ts"]!:O} {string.Join(',', ((IEnumerable<float>)r["vec"]!))} {(string?)r["part"] ?? "null"}"));
     }
 
     public void Dispose() => _dir.Dispose();

@@ -1,0 +1,3 @@
+using Jobs.Lake.Bench;
+
+return await LakeBenchmarks.RunAsync(args);
