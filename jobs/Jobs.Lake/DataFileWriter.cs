@@ -9,13 +9,21 @@ internal sealed class DataFileWriter<TRow>(string root, TableSpec<TRow> spec, in
     where TRow : class, new()
 {
     private readonly Dictionary<string, (IReadOnlyDictionary<string, string?> Values, List<TRow> Rows)> _buffers = new(StringComparer.Ordinal);
+    private IReadOnlyDictionary<string, string?>? _lastValues;
+    private string _lastDir = "";
 
     public List<AddFile> Added { get; } = [];
     public long Rows { get; private set; }
 
     public async Task AddAsync(TRow row, IReadOnlyDictionary<string, string?> partitionValues, CancellationToken cancellationToken)
     {
-        var dir = PartitionPaths.Directory(spec.PartitionColumns, partitionValues);
+        // Rows usually arrive grouped by partition: reuse the last folder name instead of escaping it for every row.
+        if (_lastValues is null || !SameValues(_lastValues, partitionValues))
+        {
+            _lastDir = PartitionPaths.Directory(spec.PartitionColumns, partitionValues);
+            _lastValues = partitionValues;
+        }
+        var dir = _lastDir;
         if (!_buffers.TryGetValue(dir, out var buffer)) _buffers[dir] = buffer = (partitionValues, new List<TRow>());
         buffer.Rows.Add(row);
         Rows++;
@@ -32,6 +40,9 @@ internal sealed class DataFileWriter<TRow>(string root, TableSpec<TRow> spec, in
             buffer.Rows.Clear();
         }
     }
+
+    private static bool SameValues(IReadOnlyDictionary<string, string?> a, IReadOnlyDictionary<string, string?> b) =>
+        a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v == kv.Value);
 
     private async Task<AddFile> WriteAsync(string dir, IReadOnlyDictionary<string, string?> values, List<TRow> rows, CancellationToken ct)
     {
