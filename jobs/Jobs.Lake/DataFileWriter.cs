@@ -1,9 +1,10 @@
 namespace Jobs.Lake;
 
 /// <summary>
-/// Buffers rows per partition and writes each buffer as one Parquet data file once it reaches
-/// <c>maxRowsPerFile</c> (and at the end), returning the add actions with exact sizes and value-derived stats.
-/// Nothing is visible to readers until a commit references the files.
+/// Buffers rows per partition and writes a buffer as one Parquet data file once it reaches <c>maxRowsPerFile</c>,
+/// or, when all buffers together exceed that many rows, writes the largest one: memory stays bounded by about one
+/// file's rows however many partitions a chunk spans. Returns the add actions with exact sizes and value-derived
+/// stats; nothing is visible to readers until a commit references the files.
 /// </summary>
 internal sealed class DataFileWriter<TRow>(string root, TableSpec<TRow> spec, int maxRowsPerFile, TimeProvider time)
     where TRow : class, new()
@@ -11,6 +12,7 @@ internal sealed class DataFileWriter<TRow>(string root, TableSpec<TRow> spec, in
     private readonly Dictionary<string, (IReadOnlyDictionary<string, string?> Values, List<TRow> Rows)> _buffers = new(StringComparer.Ordinal);
     private IReadOnlyDictionary<string, string?>? _lastValues;
     private string _lastDir = "";
+    private int _buffered;
 
     public List<AddFile> Added { get; } = [];
     public long Rows { get; private set; }
@@ -27,18 +29,25 @@ internal sealed class DataFileWriter<TRow>(string root, TableSpec<TRow> spec, in
         if (!_buffers.TryGetValue(dir, out var buffer)) _buffers[dir] = buffer = (partitionValues, new List<TRow>());
         buffer.Rows.Add(row);
         Rows++;
-        if (buffer.Rows.Count < maxRowsPerFile) return;
+        _buffered++;
+        if (buffer.Rows.Count >= maxRowsPerFile) await WriteBufferAsync(dir, cancellationToken).ConfigureAwait(false);
+        else if (_buffered > maxRowsPerFile)
+            await WriteBufferAsync(_buffers.MaxBy(b => b.Value.Rows.Count).Key, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task WriteBufferAsync(string dir, CancellationToken cancellationToken)
+    {
+        var buffer = _buffers[dir];
         Added.Add(await WriteAsync(dir, buffer.Values, buffer.Rows, cancellationToken).ConfigureAwait(false));
-        buffer.Rows.Clear();
+        _buffered -= buffer.Rows.Count;
+        // A new list, not Clear(): the written rows become collectable at once instead of pinning a large array.
+        _buffers[dir] = (buffer.Values, new List<TRow>());
     }
 
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
-        foreach (var (dir, buffer) in _buffers.Where(b => b.Value.Rows.Count > 0).OrderBy(b => b.Key, StringComparer.Ordinal))
-        {
-            Added.Add(await WriteAsync(dir, buffer.Values, buffer.Rows, cancellationToken).ConfigureAwait(false));
-            buffer.Rows.Clear();
-        }
+        foreach (var dir in _buffers.Where(b => b.Value.Rows.Count > 0).Select(b => b.Key).Order(StringComparer.Ordinal).ToList())
+            await WriteBufferAsync(dir, cancellationToken).ConfigureAwait(false);
     }
 
     private static bool SameValues(IReadOnlyDictionary<string, string?> a, IReadOnlyDictionary<string, string?> b) =>
