@@ -1,9 +1,15 @@
 # The two commands a new machine needs: `make run` and `make test`. Both provision what they use
-# (a Docker engine and the locally built pgvector image) through tools/provision-docker.sh (root).
+# (a Docker engine and the locally built pgvector image) through tools/provision-docker.sh (root); `make test`
+# also builds the stage images (`make images`) and installs the Python test packages (tools/provision-python.sh).
 SHELL := /bin/bash
 CONFIG ?= Debug
 DOTNET ?= dotnet
 BIN = bin/$(CONFIG)/net10.0
+# Tag of the stage images, jobs-<stage>:<tag> (named IMAGE_TAG: delta-show takes VERSION= for a Delta version).
+IMAGE_TAG := $(shell cat VERSION)
+# Base of the stage images. `local`: built offline from jobs-runtime-deps:trixie and this machine's .NET runtime
+# (no registry here); with registry access: make images BASE_IMAGE=mcr.microsoft.com/dotnet/runtime:10.0
+BASE_IMAGE ?= local
 
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
@@ -11,22 +17,29 @@ export DOTNET_NOLOGO := 1
 export TESTCONTAINERS_RYUK_DISABLED ?= true
 export TESTCONTAINERS_HOST_OVERRIDE ?= 127.0.0.1
 
-.PHONY: help provision build test run clean delta-show bench
+.PHONY: help provision test-deps build images test run clean delta-show bench
 
 help:
 	@echo "make run    - whole pipeline on the bundled sample (PostgreSQL via Testcontainers), then search results"
 	@echo "make test   - every test (unit, stage, end-to-end on real PostgreSQL + pgvector)"
 	@echo "make build  - build the solution"
+	@echo "make images - one container image per stage, jobs-<stage>:$(IMAGE_TAG) (incremental: ~1 s when current)"
 	@echo "make clean  - remove build outputs, the local lake and the local PostgreSQL container"
 	@echo "make delta-show TABLE=<path> [VERSION=<n>] - one JSON object describing a Delta table"
 
 provision:
 	@bash tools/provision-docker.sh >/dev/null
 
+test-deps:
+	@bash tools/provision-python.sh
+
 build:
 	$(DOTNET) build Jobs.sln -c $(CONFIG) -v quiet -nologo -clp:NoSummary
 
-test: provision build
+images: provision
+	@BASE_IMAGE=$(BASE_IMAGE) bash tools/build-images.sh
+
+test: provision build images test-deps
 	@bash tools/run-tests.sh $(CONFIG)
 
 run: provision build

@@ -1,0 +1,66 @@
+"""The Params of the pipeline DAG, as JSON-schema dicts (the DAG wraps each in ``Param``; tests validate them).
+
+Defaults describe a scheduled run: the data interval's days, every stage. Triggered from the UI ("Trigger DAG w/
+config"), an operator sets start/end to backfill a range and picks stages, e.g. only "embed" for March after a model
+change; the stages left out are skipped, not failed.
+"""
+
+from __future__ import annotations
+
+from . import settings
+
+STAGE_NAMES = list(settings.STAGES)
+
+SCHEMAS: dict[str, dict] = {
+    "start": {
+        "default": None,
+        "type": ["null", "string"],
+        "format": "date",
+        "title": "First day (inclusive)",
+        "description": "YYYY-MM-DD. Leave empty (and end too) to process the run's data interval.",
+    },
+    "end": {
+        "default": None,
+        "type": ["null", "string"],
+        "format": "date",
+        "title": "Day after the last day (exclusive)",
+        "description": "YYYY-MM-DD; start 2024-03-01 and end 2024-04-01 is March.",
+    },
+    "chunk_days": {
+        "default": settings.CHUNK_DAYS,
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 3660,
+        "title": "Days per date chunk",
+        "description": "Each chunk is one pod per stage; chunks of a stage run in parallel within the pools.",
+    },
+    "stages": {
+        "default": STAGE_NAMES,
+        "type": "array",
+        "items": {"type": "string", "enum": STAGE_NAMES},
+        "uniqueItems": True,
+        "minItems": 1,
+        "title": "Stages to run",
+        "description": (
+            "The others are skipped. Stages run in pipeline order; load without validate skips the quality gate."
+        ),
+    },
+    "embedding_provider": {
+        "default": "onnx",
+        "type": "string",
+        "enum": ["onnx"],
+        "title": "Embedding provider",
+        "description": "onnx: snowflake-arctic-embed-xs in the embed pod. Remote endpoints arrive with a later issue.",
+    },
+    "full_refresh": {
+        "default": False,
+        "type": "boolean",
+        "const": False,
+        "title": "Full refresh (not available yet)",
+        "description": (
+            "Every stage already replaces the whole days of its chunk, so re-running a range refreshes it; embed "
+            "reuses vectors of unchanged text for the same model. Forcing re-embedding with the same model needs an "
+            "embed option that does not exist yet, so only false is accepted."
+        ),
+    },
+}

@@ -1,0 +1,100 @@
+"""What one DAG run launches: its date range split into half-open chunks, and each stage's arguments per chunk.
+
+Pure functions (no Airflow, no I/O): the DAG's planning task calls ``from_context``; tests call ``plan`` directly.
+``python3 -m jobs_pipeline.plan --start 2024-03-01 --end 2024-04-01 --stages embed`` prints the plan as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, time, timedelta
+
+from . import params, settings
+
+
+def split(start: date, end: date, days: int) -> list[tuple[date, date]]:
+    """[start, end) as consecutive chunks of at most ``days`` days, like the stages' own DateChunkPlanner."""
+    if days < 1:
+        raise ValueError(f"chunk_days must be at least 1, not {days}")
+    chunks, day = [], start
+    while day < end:
+        chunks.append((day, min(day + timedelta(days=days), end)))
+        day += timedelta(days=days)
+    return chunks
+
+
+def _day(value: date | datetime | str, *, round_up: bool = False) -> date:
+    if isinstance(value, str):
+        return date.fromisoformat(value)
+    if not isinstance(value, datetime):
+        return value
+    midnight = value.time() == time(0) and (value.utcoffset() or timedelta(0)) == timedelta(0)
+    return value.date() + timedelta(days=1) if round_up and not midnight else value.date()
+
+
+def resolve_window(
+    run_params: Mapping, interval_start: datetime | None, interval_end: datetime | None
+) -> tuple[date, date]:
+    """The days to process: the Params' start/end when given, else the run's data interval (widened to whole days)."""
+    start, end = run_params.get("start"), run_params.get("end")
+    if (start is None) != (end is None):
+        raise ValueError("give both start and end, or neither (to use the run's data interval)")
+    if start is not None:
+        first, stop = _day(start), _day(end)
+    elif interval_start is None or interval_end is None or interval_start == interval_end:
+        raise ValueError("this run has no data interval (a manual run?): set the start and end Params")
+    else:
+        first, stop = _day(interval_start), _day(interval_end, round_up=True)
+    if stop <= first:
+        raise ValueError(f"end {stop} must be after start {first} (end is exclusive)")
+    return first, stop
+
+
+def stage_arguments(stage: str, chunk: tuple[date, date], run_id: str) -> list[str]:
+    """The container arguments of one stage for one chunk: the shared contract first, then the stage's options."""
+    start, end = chunk
+    common = ["--start", start.isoformat(), "--end", end.isoformat(), "--run-id", run_id, "--log-format", "json"]
+    return common + list(settings.STAGES[stage].options)
+
+
+def plan(
+    run_params: Mapping, interval_start: datetime | None, interval_end: datetime | None, run_id: str
+) -> dict[str, list[list[str]]]:
+    """Stage name -> one argument list per chunk, in pipeline order; an empty list for each stage not selected."""
+    merged = {name: schema["default"] for name, schema in params.SCHEMAS.items()} | dict(run_params)
+    if merged["embedding_provider"] != "onnx":
+        raise ValueError(f"embedding provider {merged['embedding_provider']!r} is not available yet (only onnx)")
+    if merged["full_refresh"]:
+        raise ValueError("full_refresh is not available yet: re-run the range instead (stages replace whole days)")
+    unknown = sorted(set(merged["stages"]) - set(settings.STAGES))
+    if unknown:
+        raise ValueError(f"unknown stages {unknown}; known: {list(settings.STAGES)}")
+    chunks = split(*resolve_window(merged, interval_start, interval_end), int(merged["chunk_days"]))
+    return {
+        stage: [stage_arguments(stage, chunk, run_id) for chunk in chunks] if stage in merged["stages"] else []
+        for stage in settings.STAGES
+    }
+
+
+def from_context(context: Mapping) -> dict[str, list[list[str]]]:
+    """``plan`` for the running task, from its Airflow context (params, data interval, run_id)."""
+    interval = context.get("data_interval_start"), context.get("data_interval_end")
+    return plan(context["params"], *interval, context["run_id"])
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python3 -m jobs_pipeline.plan", description=__doc__.splitlines()[0])
+    parser.add_argument("--start", required=True)
+    parser.add_argument("--end", required=True)
+    parser.add_argument("--chunk-days", type=int, default=settings.CHUNK_DAYS)
+    parser.add_argument("--stages", nargs="+", default=list(settings.STAGES))
+    parser.add_argument("--run-id", default="manual__plan")
+    a = parser.parse_args(argv)
+    run_params = {"start": a.start, "end": a.end, "chunk_days": a.chunk_days, "stages": a.stages}
+    print(json.dumps(plan(run_params, None, None, a.run_id), indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""Deployment settings of the jobs DAGs: one place for image tags, Kubernetes names, pools and per-stage resources.
+
+Read at DAG parse time, so nothing here does I/O: values are constants, overridable per deployment through a few
+environment variables of the Airflow components (set in charts/airflow-values.yaml).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+# Image tag of every stage: the repository's VERSION file (make images builds jobs-<stage>:<VERSION>); a test keeps
+# the two equal. Every task takes its image from image() below, so a digest pin would change only that function.
+IMAGE_TAG = "0.1.0"
+# Registry and repository prefix, e.g. "registry.example.com/jobs/"; empty means images loaded on the nodes.
+IMAGE_REGISTRY = os.environ.get("JOBS_IMAGE_REGISTRY", "")
+
+NAMESPACE = os.environ.get("JOBS_NAMESPACE", "jobs")  # where the pods run (the Helm chart's namespace)
+CONFIG_MAP = "jobs-config"  # non-secret settings, as environment variables (JOBS_LAKE, ...)
+SECRET = "jobs-secrets"  # JOBS_PG (and API keys later)
+SERVICE_ACCOUNT = "jobs-runner"  # no API token mounted
+DATA_PVC = "jobs-data"  # the lake and the incoming files
+DATA_MOUNT = "/data"  # JOBS_LAKE in the ConfigMap is /data/lake
+APP_UID = 1654  # the images' non-root user
+
+# Scheduled runs: one data interval per day (UTC midnight to midnight), processed as soon as the day is over.
+SCHEDULE = "@daily"
+START_DATE = datetime(2026, 1, 1, tzinfo=timezone.utc)
+MAX_ACTIVE_RUNS = 1  # runs of the same stage must not race on the same day partitions
+CHUNK_DAYS = 7  # default size of a date chunk for ranges given by Params
+
+# Retries with exponential backoff on every task (Airflow 3 task-sdk: backoff is a multiplier; 2.x: True).
+DEFAULT_ARGS = {
+    "owner": "jobs",
+    "retries": 3,
+    "retry_delay": timedelta(minutes=1),
+    "retry_exponential_backoff": 2.0,
+    "max_retry_delay": timedelta(minutes=30),
+}
+
+# Pools (create them once: airflow pools import charts/airflow-pools.json).
+EMBEDDING_POOL = "jobs_embedding"  # throttles the embedding endpoint (in-process ONNX today: CPU on the nodes)
+DATABASE_POOL = "jobs_database"  # throttles PostgreSQL writers
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    """How one stage's pods run: resources, pool, timeouts, and the options it gets besides the date chunk."""
+
+    cpu: str
+    memory: str
+    pool: str = "default_pool"
+    needs_database: bool = False
+    options: tuple[str, ...] = ()
+    timeout: timedelta = timedelta(hours=2)
+    startup_timeout_s: int = 300  # image pull on a fresh node (embed is the largest image) + scheduling
+
+
+# The dataset's ingest mapping; sources are files or folders on the data volume.
+INGEST_OPTIONS = (
+    "--source", f"{DATA_MOUNT}/incoming",
+    "--format", "auto",
+    "--id-field", "id",
+    "--time-field", "date",
+    "--text-field", "text",
+    "--category-field", "party",
+    "--title-field", "title",
+)
+
+STAGES: dict[str, StageSpec] = {
+    "ingest": StageSpec(cpu="500m", memory="1Gi", options=INGEST_OPTIONS),
+    "chunk": StageSpec(cpu="1", memory="1Gi", options=("--max-tokens", "256", "--overlap-tokens", "32")),
+    "embed": StageSpec(
+        cpu="2", memory="2Gi", pool=EMBEDDING_POOL, options=("--batch-size", "64"), timeout=timedelta(hours=6)
+    ),
+    "validate": StageSpec(cpu="500m", memory="1Gi"),
+    "load": StageSpec(cpu="500m", memory="1Gi", pool=DATABASE_POOL, needs_database=True),
+}
+
+
+def image(stage: str) -> str:
+    """The pinned image of a stage, e.g. ``jobs-embed:0.1.0``."""
+    return f"{IMAGE_REGISTRY}jobs-{stage}:{IMAGE_TAG}"

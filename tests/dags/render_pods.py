@@ -1,0 +1,78 @@
+"""Prints, as JSON, the pods the pipeline DAG would launch for a date range: image, arguments, environment, volume.
+
+Built from the DAG's own code (jobs_pipeline.plan for the arguments, jobs_pipeline.pods for the KubernetesPodOperator
+settings) and the Helm chart's values (the ConfigMap the pods read through envFrom), so that the container
+end-to-end test (tests/Jobs.Images.Tests) runs the images exactly as Airflow would. Test tooling, not a DAG: it
+imports the Airflow stand-in (tests/dags/standin, STAND-IN, NOT AIRFLOW) for the provider's Secret class.
+
+    /usr/bin/python3 tests/dags/render_pods.py --start 1961-01-01 --end 1966-01-01 --chunk-days 1826 --run-id e2e
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(Path(__file__).resolve().parent / "standin"), str(REPO / "dags")]
+
+from jobs_pipeline import plan, pods, settings  # noqa: E402
+
+CHART_VALUES = REPO / "charts" / "jobs" / "values.yaml"
+
+
+def config_map_data(values_path: Path = CHART_VALUES) -> dict[str, str]:
+    """The data of the chart's ConfigMap (values.config), checked to be the one the pods read."""
+    values = yaml.safe_load(values_path.read_text())
+    name = values["names"]["configMap"]
+    if name != settings.CONFIG_MAP:
+        raise SystemExit(f"chart ConfigMap {name!r} != DAG's {settings.CONFIG_MAP!r}")
+    return {str(k): str(v) for k, v in values["config"].items()}
+
+
+def render_pod(stage: str, arguments: list[str], config: dict[str, str]) -> dict:
+    kwargs = pods.stage_task_kwargs(stage)
+    env: dict[str, str] = {}
+    for source in kwargs["env_from"]:
+        if source.config_map_ref is None or source.config_map_ref.name != settings.CONFIG_MAP:
+            raise SystemExit(f"{stage}: unexpected envFrom {source}")
+        env |= config
+    data_mounts = [m.mount_path for m in kwargs["volume_mounts"] if m.name == "data"]
+    return {
+        "stage": stage,
+        "image": kwargs["image"],
+        "arguments": arguments,
+        "env": env,
+        "secretEnv": {s.deploy_target: f"{s.secret}/{s.key}" for s in kwargs["secrets"]},
+        "dataMount": data_mounts[0],
+        "tmpfs": [m.mount_path for m in kwargs["volume_mounts"] if m.name == "tmp"],
+        "readOnlyRootFilesystem": kwargs["container_security_context"].read_only_root_filesystem,
+        "runAsUser": kwargs["security_context"].run_as_user,
+    }
+
+
+def render(start: str, end: str, chunk_days: int, run_id: str, stages: list[str]) -> list[dict]:
+    """Pods in the order Airflow runs them: stage after stage, each stage's chunks in order."""
+    run_params = {"start": start, "end": end, "chunk_days": chunk_days, "stages": stages}
+    calls = plan.plan(run_params, None, None, run_id)
+    config = config_map_data()
+    return [render_pod(stage, args, config) for stage, chunks in calls.items() for args in chunks]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--start", required=True)
+    parser.add_argument("--end", required=True)
+    parser.add_argument("--chunk-days", type=int, default=settings.CHUNK_DAYS)
+    parser.add_argument("--run-id", default="manual__render")
+    parser.add_argument("--stages", nargs="+", default=list(settings.STAGES))
+    a = parser.parse_args()
+    print(json.dumps({"pods": render(a.start, a.end, a.chunk_days, a.run_id, a.stages)}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,15 @@
+"""STAND-IN, NOT AIRFLOW. A minimal, strict imitation of the few Airflow classes the DAGs in dags/ use, so tests can
+import the DAG files where Airflow cannot be installed (no PyPI on the build machines). It is on sys.path only in
+tests (tests/dags/conftest.py) and proves structure, not that Airflow accepts the DAG: run the DagBag test in
+dags/README.md in a real Airflow for that.
+
+Mirrored signatures (checked by hand against apache/airflow sources; update MIRRORS when re-checking):
+"""
+
+MIRRORS = {
+    "apache-airflow": "3.3 task-sdk: airflow.sdk DAG (definitions/dag.py), Param, task, BaseOperator.__init__ "
+    "(bases/operator.py, apache/airflow@003b1714), OperatorPartial/expand validation (mappedoperator.py)",
+    "apache-airflow-providers-cncf-kubernetes": "10.x: KubernetesPodOperator.__init__ (operators/pod.py, "
+    "apache/airflow@00820978, provider 10.2x line), Secret (secret.py, apache/airflow@2aeffda4)",
+}
+__version__ = "3.3.0+standin"

@@ -1,0 +1,75 @@
+"""Contract test: every argument list the DAG produces is accepted by that stage's real CLI.
+
+Each stage is run with `--validate-args` (parse and validate everything, exit 0 without doing any work) under the
+environment its pod gets (ConfigMap from the chart's values, the Secret's keys), using the build output of the
+stage projects (`make build`; JOBS_TEST_CONFIG picks Debug or Release). The images run the same assemblies: the
+container end-to-end test (tests/Jobs.Images.Tests) runs them for real.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from render_pods import render
+
+REPO = Path(__file__).resolve().parents[2]
+CONFIG = os.environ.get("JOBS_TEST_CONFIG", "Debug")
+PROJECTS = {"ingest": "Jobs.Ingest", "chunk": "Jobs.Chunk", "embed": "Jobs.Embed", "validate": "Jobs.Validate",
+            "load": "Jobs.Load"}  # fmt: skip
+SECRET_VALUES = {"jobs-secrets/JOBS_PG": "Host=pg;Database=jobs;Username=jobs;Password=not-used"}
+EXIT_OK, EXIT_USAGE = 0, 2
+
+
+def run_stage(stage: str, arguments: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    dll = REPO / "jobs" / PROJECTS[stage] / "bin" / CONFIG / "net10.0" / f"jobs-{stage}.dll"
+    assert dll.is_file(), f"{dll} is missing: run `make build` (CONFIG={CONFIG}) first"
+    dotnet = shutil.which("dotnet")
+    assert dotnet, "dotnet is not on PATH"
+    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "DOTNET_ROOT", "TMPDIR")}
+    return subprocess.run([dotnet, str(dll), *arguments], env=keep | env | {"DOTNET_NOLOGO": "1"},
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+
+
+def pod_env(pod: dict) -> dict[str, str]:
+    return pod["env"] | {name: SECRET_VALUES[ref] for name, ref in pod["secretEnv"].items()}
+
+
+PODS = render("2024-03-01", "2024-03-15", 7, "scheduled__2024-03-01T00:00:00+00:00", list(PROJECTS))
+
+
+def test_the_dag_plans_every_stage_for_every_chunk():
+    assert [(p["stage"], p["arguments"][1]) for p in PODS] == [
+        (stage, day) for stage in PROJECTS for day in ("2024-03-01", "2024-03-08")
+    ]
+
+
+@pytest.mark.parametrize("pod", PODS, ids=lambda p: f"{p['stage']}-{p['arguments'][1]}")
+def test_stage_cli_accepts_the_dags_arguments(pod):
+    run = run_stage(pod["stage"], [*pod["arguments"], "--validate-args"], pod_env(pod))
+    assert run.returncode == EXIT_OK, f"{pod['stage']} refused {pod['arguments']}: {run.stderr}"
+
+
+@pytest.mark.parametrize(
+    ("stage", "mutate", "message"),
+    [
+        ("chunk", lambda a: [*a, "--max-token", "256"], "--max-token"),  # a misspelt option
+        ("ingest", lambda a: [x for x in a if x != "/data/incoming" and x != "--source"], "--source"),
+        ("embed", lambda a: ["--start", a[3], "--end", a[1], *a[4:]], "must be after"),  # start and end swapped
+        ("embed", lambda a: [*a, "--batch-size", "0"], "--batch-size"),
+    ],
+)
+def test_stage_cli_refuses_arguments_that_break_the_contract(stage, mutate, message):
+    pod = next(p for p in PODS if p["stage"] == stage)
+    run = run_stage(stage, [*mutate(pod["arguments"]), "--validate-args"], pod_env(pod))
+    assert run.returncode == EXIT_USAGE and message in run.stderr, run.stderr
+
+
+def test_load_needs_the_secret_the_dag_mounts():
+    pod = next(p for p in PODS if p["stage"] == "load")
+    assert pod["secretEnv"] == {"JOBS_PG": "jobs-secrets/JOBS_PG"}
+    run = run_stage("load", [*pod["arguments"], "--validate-args"], pod["env"])  # without the Secret
+    assert run.returncode == EXIT_USAGE and "JOBS_PG" in run.stderr, run.stderr

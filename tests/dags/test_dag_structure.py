@@ -1,0 +1,138 @@
+"""Imports dags/jobs_pipeline_dag.py against the Airflow stand-in (STAND-IN, NOT AIRFLOW: tests/dags/standin) and
+checks what the DAG declares: schedule, Params, tasks and their order, mapping, retries, pools, pods."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from airflow._standin import MappedOperator, run_python_task
+from airflow.exceptions import ParamValidationError
+from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
+from airflow.sdk import CronDataIntervalTimetable
+from jobs_pipeline import settings
+
+STAGES = ["ingest", "chunk", "embed", "validate", "load"]
+UTC = timezone.utc
+
+
+def test_dag_is_daily_on_data_intervals_without_catchup(pipeline_dag):
+    assert pipeline_dag.dag_id == "jobs_pipeline"
+    assert isinstance(pipeline_dag.schedule, CronDataIntervalTimetable)
+    assert pipeline_dag.schedule.cron == "@daily" and pipeline_dag.schedule.timezone == "UTC"
+    assert pipeline_dag.catchup is False and pipeline_dag.max_active_runs == 1
+    assert pipeline_dag.tags and pipeline_dag.doc_md
+
+
+def test_tasks_are_one_planner_and_one_mapped_pod_task_per_stage(pipeline_dag):
+    assert sorted(pipeline_dag.task_ids) == sorted(STAGES + [f"plan_{s}" for s in STAGES])
+    for stage in STAGES:
+        task = pipeline_dag.task_dict[stage]
+        assert isinstance(task, MappedOperator) and task.operator_class is KubernetesPodOperator
+        assert set(task.expand_input) == {"arguments"}  # mapped over the chunks' argument lists only
+        source = task.expand_input["arguments"]
+        assert source.operator.task_id == f"plan_{stage}" and source.key == "return_value"
+
+
+def test_stages_run_in_pipeline_order(pipeline_dag):
+    for upstream, downstream in zip(STAGES, STAGES[1:], strict=False):
+        assert pipeline_dag.task_dict[downstream].upstream_task_ids == {upstream, f"plan_{downstream}"}
+    assert pipeline_dag.task_dict["ingest"].upstream_task_ids == {"plan_ingest"}
+    assert pipeline_dag.task_dict["load"].downstream_task_ids == set()
+
+
+def test_unselected_stages_are_skipped_not_failed(pipeline_dag):
+    # An empty expansion makes Airflow mark the mapped task skipped; none_failed lets later stages still run.
+    for stage in STAGES:
+        assert pipeline_dag.task_dict[stage].trigger_rule == "none_failed"
+
+
+def test_every_pod_task_retries_with_exponential_backoff(pipeline_dag):
+    for stage in STAGES:
+        task = pipeline_dag.task_dict[stage]
+        assert task.retries >= 2
+        assert task.retry_exponential_backoff == 2.0
+        assert task.max_retry_delay >= timedelta(minutes=10)
+        assert task.execution_timeout is not None
+
+
+def test_planning_tasks_fail_fast(pipeline_dag):
+    for stage in STAGES:
+        assert pipeline_dag.task_dict[f"plan_{stage}"].kwargs["retries"] == 0  # bad Params do not improve on retry
+
+
+def test_pools_throttle_the_embedding_endpoint_and_the_database(pipeline_dag):
+    pools = {s: pipeline_dag.task_dict[s].pool for s in STAGES}
+    assert pools == {"ingest": "default_pool", "chunk": "default_pool", "embed": "jobs_embedding",
+                     "validate": "default_pool", "load": "jobs_database"}  # fmt: skip
+
+
+def test_pods_pin_images_and_set_resources_labels_and_lifecycle(pipeline_dag):
+    for stage in STAGES:
+        kw = pipeline_dag.task_dict[stage].partial_kwargs
+        assert kw["image"] == f"jobs-{stage}:{settings.IMAGE_TAG}"
+        assert kw["namespace"] == settings.NAMESPACE and kw["name"] == f"jobs-{stage}"
+        assert kw["container_resources"].requests["cpu"] and kw["container_resources"].limits["memory"]
+        assert kw["labels"]["app.kubernetes.io/component"] == stage
+        assert kw["labels"]["app.kubernetes.io/part-of"] == "jobs-pipeline"
+        assert kw["on_finish_action"] == "delete_succeeded_pod"
+        assert kw["startup_timeout_seconds"] >= 120 and kw["termination_grace_period"] >= 30
+        assert "cmds" not in kw  # the image's entrypoint is the stage CLI: the DAG passes arguments only
+
+
+def test_pods_run_non_root_read_only_without_api_token(pipeline_dag):
+    for stage in STAGES:
+        kw = pipeline_dag.task_dict[stage].partial_kwargs
+        assert kw["service_account_name"] == settings.SERVICE_ACCOUNT and kw["automount_service_account_token"] is False
+        assert kw["security_context"].run_as_non_root and kw["security_context"].run_as_user == 1654
+        assert kw["container_security_context"].read_only_root_filesystem is True
+        assert kw["container_security_context"].capabilities.drop == ["ALL"]
+        mounts = {m.mount_path: m.name for m in kw["volume_mounts"]}
+        assert mounts == {"/data": "data", "/tmp": "tmp"}
+        claims = [v.persistent_volume_claim.claim_name for v in kw["volumes"] if v.persistent_volume_claim]
+        assert claims == [settings.DATA_PVC]
+
+
+def test_configuration_comes_from_the_config_map_and_only_load_gets_the_database_secret(pipeline_dag):
+    for stage in STAGES:
+        kw = pipeline_dag.task_dict[stage].partial_kwargs
+        assert [e.config_map_ref.name for e in kw["env_from"]] == [settings.CONFIG_MAP]
+        secrets = [(s.deploy_type, s.deploy_target, s.secret, s.key) for s in kw["secrets"]]
+        assert secrets == ([("env", "JOBS_PG", settings.SECRET, "JOBS_PG")] if stage == "load" else [])
+        assert "env_vars" not in kw
+
+
+def test_params_have_valid_defaults_and_validate_a_backfill_of_one_stage(pipeline_dag):
+    assert set(pipeline_dag.params) == {"start", "end", "chunk_days", "stages", "embedding_provider", "full_refresh"}
+    defaults = pipeline_dag.resolve_params()
+    assert defaults["stages"] == STAGES and defaults["start"] is None and defaults["full_refresh"] is False
+    conf = {"start": "2024-03-01", "end": "2024-04-01", "stages": ["embed"]}
+    assert pipeline_dag.resolve_params(conf)["stages"] == ["embed"]
+
+
+@pytest.mark.parametrize(
+    "conf",
+    [{"start": "March"}, {"chunk_days": 0}, {"stages": ["theme"]}, {"embedding_provider": "ollama"}, {"unknown": 1}],
+)
+def test_params_reject_bad_trigger_conf(pipeline_dag, conf):
+    with pytest.raises(ParamValidationError):
+        pipeline_dag.resolve_params(conf)
+
+
+def _context(params, start=None, end=None, run_id="manual__2026-03-05"):
+    return {"params": params, "run_id": run_id, "data_interval_start": start, "data_interval_end": end}
+
+
+def test_planning_tasks_give_each_stage_its_chunks_and_nothing_to_unselected_ones(pipeline_dag):
+    params = pipeline_dag.resolve_params({"start": "2024-03-01", "end": "2024-04-01", "stages": ["embed"]})
+    out = {s: run_python_task(pipeline_dag, f"plan_{s}", _context(params)) for s in STAGES}
+    assert {s: len(v) for s, v in out.items()} == {"ingest": 0, "chunk": 0, "embed": 5, "validate": 0, "load": 0}
+    assert out["embed"][0][:6] == ["--start", "2024-03-01", "--end", "2024-03-08", "--run-id", "manual__2026-03-05"]
+
+
+def test_scheduled_run_plans_one_chunk_for_its_day(pipeline_dag):
+    start = datetime(2026, 3, 4, tzinfo=UTC)
+    context = _context(pipeline_dag.resolve_params(), start, start + timedelta(days=1), "scheduled__2026-03-04")
+    for stage in STAGES:
+        (args,) = run_python_task(pipeline_dag, f"plan_{stage}", context)
+        assert args[:4] == ["--start", "2026-03-04", "--end", "2026-03-05"]

@@ -1,0 +1,145 @@
+"""Unit tests of the DAGs' plain functions (dags/jobs_pipeline): chunk planning, windows, stage selection, settings."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import jsonschema
+import pytest
+from jobs_pipeline import params, plan, settings
+
+REPO = Path(__file__).resolve().parents[2]
+UTC = timezone.utc
+
+
+def test_split_covers_the_range_with_half_open_chunks():
+    chunks = plan.split(date(2026, 1, 1), date(2026, 1, 20), 7)
+    assert chunks == [
+        (date(2026, 1, 1), date(2026, 1, 8)),
+        (date(2026, 1, 8), date(2026, 1, 15)),
+        (date(2026, 1, 15), date(2026, 1, 20)),
+    ]
+
+
+@pytest.mark.parametrize("days", [1, 3, 7, 31, 400])
+def test_split_chunks_are_contiguous_and_never_longer_than_asked(days):
+    start, end = date(2024, 2, 27), date(2024, 4, 2)
+    chunks = plan.split(start, end, days)
+    assert chunks[0][0] == start and chunks[-1][1] == end
+    assert all(a[1] == b[0] for a, b in zip(chunks, chunks[1:], strict=False))
+    assert all(0 < (e - s).days <= days for s, e in chunks)
+
+
+def test_split_rejects_a_chunk_size_below_one_day():
+    with pytest.raises(ValueError, match="at least 1"):
+        plan.split(date(2026, 1, 1), date(2026, 1, 2), 0)
+
+
+def test_scheduled_run_processes_its_data_interval():
+    start, end = datetime(2026, 3, 4, tzinfo=UTC), datetime(2026, 3, 5, tzinfo=UTC)
+    calls = plan.plan({}, start, end, "scheduled__2026-03-04T00:00:00+00:00")
+    assert [c[:4] for c in calls["ingest"]] == [["--start", "2026-03-04", "--end", "2026-03-05"]]
+    assert all(len(calls[s]) == 1 for s in settings.STAGES)
+
+
+def test_interval_not_on_midnight_is_widened_to_whole_days():
+    start, end = datetime(2026, 3, 4, 3, tzinfo=UTC), datetime(2026, 3, 5, 3, tzinfo=UTC)
+    assert plan.resolve_window({}, start, end) == (date(2026, 3, 4), date(2026, 3, 6))
+
+
+def test_params_override_the_interval_and_select_stages():
+    run_params = {"start": "2024-03-01", "end": "2024-04-01", "chunk_days": 10, "stages": ["embed"]}
+    calls = plan.plan(run_params, datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC), "manual__x")
+    assert {s: len(c) for s, c in calls.items()} == {"ingest": 0, "chunk": 0, "embed": 4, "validate": 0, "load": 0}
+    assert [c[1] for c in calls["embed"]] == ["2024-03-01", "2024-03-11", "2024-03-21", "2024-03-31"]
+    assert calls["embed"][-1][3] == "2024-04-01"
+
+
+def test_stage_order_is_the_pipeline_order_whatever_the_selection_order():
+    calls = plan.plan({"start": "2024-01-01", "end": "2024-01-02", "stages": ["load", "ingest"]}, None, None, "r")
+    assert list(calls) == ["ingest", "chunk", "embed", "validate", "load"]
+    assert [bool(c) for c in calls.values()] == [True, False, False, False, True]
+
+
+def test_arguments_carry_the_shared_contract_then_the_stage_options():
+    args = plan.stage_arguments("chunk", (date(2024, 1, 1), date(2024, 1, 8)), "run-1")
+    assert args == ["--start", "2024-01-01", "--end", "2024-01-08", "--run-id", "run-1", "--log-format", "json",
+                    "--max-tokens", "256", "--overlap-tokens", "32"]  # fmt: skip
+    assert "--lake" not in args and "--pg" not in args  # configuration comes from the ConfigMap and the Secret
+
+
+@pytest.mark.parametrize(
+    ("run_params", "message"),
+    [
+        ({"start": "2024-01-01"}, "both start and end"),
+        ({"start": "2024-02-01", "end": "2024-01-01"}, "must be after"),
+        ({"start": "2024-01-01", "end": "2024-01-01"}, "must be after"),
+        ({"stages": ["ingest", "theme"]}, "unknown stages"),
+        ({"embedding_provider": "openai"}, "not available yet"),
+        ({"full_refresh": True}, "not available yet"),
+    ],
+)
+def test_plan_refuses_what_it_cannot_run(run_params, message):
+    interval = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC)
+    with pytest.raises(ValueError, match=message):
+        plan.plan(run_params, *interval, "r")
+
+
+def test_manual_run_without_interval_or_dates_asks_for_the_params():
+    with pytest.raises(ValueError, match="set the start and end Params"):
+        plan.from_context({"params": {}, "run_id": "manual__1", "data_interval_start": None, "data_interval_end": None})
+
+
+def test_from_context_reads_params_interval_and_run_id():
+    context = {
+        "params": {"chunk_days": 1},
+        "run_id": "backfill__2026-01-01",
+        "data_interval_start": datetime(2026, 1, 1, tzinfo=UTC),
+        "data_interval_end": datetime(2026, 1, 3, tzinfo=UTC),
+    }
+    calls = plan.from_context(context)
+    assert len(calls["load"]) == 2 and calls["load"][0][5] == "backfill__2026-01-01"
+
+
+def test_cli_prints_the_plan_as_json(capsys):
+    plan.main(["--start", "2024-01-01", "--end", "2024-01-15", "--stages", "embed", "--chunk-days", "7"])
+    out = capsys.readouterr().out
+    assert '"embed"' in out and out.count('"--batch-size"') == 2
+
+
+def test_param_defaults_are_valid_against_their_own_schemas():
+    for schema in params.SCHEMAS.values():
+        body = {k: v for k, v in schema.items() if k != "default"}
+        jsonschema.validate(schema["default"], body, format_checker=jsonschema.FormatChecker())
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("start", "2024-13-01"), ("chunk_days", 0), ("stages", []), ("stages", ["embed", "embed"]),
+     ("stages", ["bogus"]), ("embedding_provider", "openai"), ("full_refresh", True)],
+)  # fmt: skip
+def test_param_schemas_reject_bad_values(name, value):
+    body = {k: v for k, v in params.SCHEMAS[name].items() if k != "default"}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(value, body, format_checker=jsonschema.FormatChecker())
+
+
+def test_image_tag_is_the_repository_version_and_images_are_pinned():
+    assert settings.IMAGE_TAG == (REPO / "VERSION").read_text().strip()
+    for stage in settings.STAGES:
+        image = settings.image(stage)
+        assert image.endswith(f"jobs-{stage}:{settings.IMAGE_TAG}") and not image.endswith(":latest")
+
+
+def test_every_stage_has_requests_limits_timeout_and_a_pool_for_shared_services():
+    assert settings.STAGES["embed"].pool == settings.EMBEDDING_POOL
+    assert settings.STAGES["load"].pool == settings.DATABASE_POOL and settings.STAGES["load"].needs_database
+    for spec in settings.STAGES.values():
+        assert spec.cpu and spec.memory and spec.timeout > timedelta(0) and spec.startup_timeout_s >= 120
+
+
+def test_default_args_retry_with_exponential_backoff():
+    args = settings.DEFAULT_ARGS
+    assert args["retries"] >= 2 and args["retry_exponential_backoff"] >= 2.0
+    assert args["max_retry_delay"] > args["retry_delay"]
