@@ -7,7 +7,7 @@ namespace Jobs.Lake.Bench;
 /// files alone, interleaved and repeated, printed as a ratio; (2) loading the snapshot of a 1,000-commit table with
 /// and without checkpoints. Everything is measured in the same run on the same machine; nothing here is asserted.
 /// </summary>
-public static class LakeBenchmarks
+public static partial class LakeBenchmarks
 {
     private const int RowsPerFile = 50_000;
 
@@ -35,15 +35,27 @@ public static class LakeBenchmarks
         var parquet = new List<Measurement>();
         var delta = new List<Measurement>();
         // Interleaved rounds, compared by median: disk flushes make single runs vary by tens of percent here.
+        // Each measurement starts after sync(2) so that one writer's dirty pages are not flushed on the next one's
+        // time, and the order alternates between rounds.
         for (var round = 0; round < rounds; round++)
         {
             var parquetDir = Path.Combine(work, $"parquet-{round}");
-            parquet.Add(await Measurement.RunAsync($"Parquet files only (round {round + 1})", () => ParquetOnlyAsync(parquetDir, rows)));
             var deltaDir = Path.Combine(work, $"delta-{round}");
-            delta.Add(await Measurement.RunAsync($"Delta table: files + stats + commit (round {round + 1})", () =>
-                new DeltaTable<BenchRow>(deltaDir, BenchRow.Spec) { MaxRowsPerFile = RowsPerFile }.AppendAsync(BenchRow.Generate(rows).ToAsyncEnumerable())));
-            Directory.Delete(parquetDir, true);
-            Directory.Delete(deltaDir, true);
+            async Task Parquet()
+            {
+                Sync();
+                parquet.Add(await Measurement.RunAsync($"Parquet files only (round {round + 1})", () => ParquetOnlyAsync(parquetDir, rows)));
+                Directory.Delete(parquetDir, true);
+            }
+            async Task Delta()
+            {
+                Sync();
+                delta.Add(await Measurement.RunAsync($"Delta table: files + stats + commit (round {round + 1})", () =>
+                    new DeltaTable<BenchRow>(deltaDir, BenchRow.Spec) { MaxRowsPerFile = RowsPerFile }.AppendAsync(BenchRow.Generate(rows).ToAsyncEnumerable())));
+                Directory.Delete(deltaDir, true);
+            }
+            if (round % 2 == 0) { await Parquet(); await Delta(); }
+            else { await Delta(); await Parquet(); }
         }
         foreach (var m in parquet.Concat(delta)) Console.WriteLine(m);
         static double Median(List<Measurement> runs) => runs.Select(m => m.Elapsed.TotalSeconds).Order().ElementAt(runs.Count / 2);
@@ -107,4 +119,7 @@ public static class LakeBenchmarks
             File.Copy(file, target);
         }
     }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "sync")]
+    private static partial void Sync();
 }
