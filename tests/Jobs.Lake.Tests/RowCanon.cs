@@ -23,6 +23,7 @@ internal static class RowCanon
         double d => d.ToString("R", CultureInfo.InvariantCulture),
         decimal m => m.ToString("G29", CultureInfo.InvariantCulture),
         IDictionary<string, object?> d => "{" + string.Join(", ", d.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + ": " + Value(kv.Value))) + "}",
+        IDictionary d => "{" + string.Join(", ", d.Keys.Cast<object>().Select(k => Value(k) + ": " + Value(d[k])).Order(StringComparer.Ordinal)) + "}",
         IEnumerable e => "[" + string.Join(", ", e.Cast<object?>().Select(Value)) + "]",
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => v.ToString() ?? "",
