@@ -55,12 +55,11 @@ SCHEMAS: dict[str, dict] = {
     "full_refresh": {
         "default": False,
         "type": "boolean",
-        "const": False,
-        "title": "Full refresh (not available yet)",
+        "title": "Full refresh",
         "description": (
             "Every stage already replaces the whole days of its chunk, so re-running a range refreshes it; embed "
-            "reuses vectors of unchanged text for the same model. Forcing re-embedding with the same model needs an "
-            "embed option that does not exist yet, so only false is accepted."
+            "reuses the vectors of unchanged text for the same model. True makes embed compute every vector again "
+            "(--full-refresh)."
         ),
     },
 }

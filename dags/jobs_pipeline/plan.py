@@ -52,11 +52,12 @@ def resolve_window(
     return first, stop
 
 
-def stage_arguments(stage: str, chunk: tuple[date, date], run_id: str) -> list[str]:
+def stage_arguments(stage: str, chunk: tuple[date, date], run_id: str, full_refresh: bool = False) -> list[str]:
     """The container arguments of one stage for one chunk: the shared contract first, then the stage's options."""
     start, end = chunk
     common = ["--start", start.isoformat(), "--end", end.isoformat(), "--run-id", run_id, "--log-format", "json"]
-    return common + list(settings.STAGES[stage].options)
+    refresh = ["--full-refresh"] if full_refresh and stage == "embed" else []
+    return common + list(settings.STAGES[stage].options) + refresh
 
 
 def plan(
@@ -66,14 +67,14 @@ def plan(
     merged = {name: schema["default"] for name, schema in params.SCHEMAS.items()} | dict(run_params)
     if merged["embedding_provider"] != "onnx":
         raise ValueError(f"embedding provider {merged['embedding_provider']!r} is not available yet (only onnx)")
-    if merged["full_refresh"]:
-        raise ValueError("full_refresh is not available yet: re-run the range instead (stages replace whole days)")
     unknown = sorted(set(merged["stages"]) - set(settings.STAGES))
     if unknown:
         raise ValueError(f"unknown stages {unknown}; known: {list(settings.STAGES)}")
     chunks = split(*resolve_window(merged, interval_start, interval_end), int(merged["chunk_days"]))
     return {
-        stage: [stage_arguments(stage, chunk, run_id) for chunk in chunks] if stage in merged["stages"] else []
+        stage: [stage_arguments(stage, chunk, run_id, bool(merged["full_refresh"])) for chunk in chunks]
+        if stage in merged["stages"]
+        else []
         for stage in settings.STAGES
     }
 

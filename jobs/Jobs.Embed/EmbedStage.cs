@@ -17,10 +17,11 @@ namespace Jobs.Embed;
 public sealed class EmbedStage : Stage
 {
     private readonly Option<int> _batchSize = new("--batch-size") { Description = "Chunks per model call", DefaultValueFactory = _ => 64 };
+    private readonly Option<bool> _fullRefresh = new("--full-refresh") { Description = "Embed every chunk again instead of reusing vectors of unchanged text" };
 
     public override string Name => "embed";
     public override string Description => "Delta chunks → embeddings (snowflake-arctic-embed-xs via ONNX Runtime, in-process)";
-    public override IEnumerable<Option> Options => [_batchSize];
+    public override IEnumerable<Option> Options => [_batchSize, _fullRefresh];
 
     public override void Validate(JobContext context)
     {
@@ -39,8 +40,9 @@ public sealed class EmbedStage : Stage
 
         // Read the previous vectors of this range before the overwrite replaces them (bounded by the chunk's size).
         var previous = new Dictionary<string, float[]>(StringComparer.Ordinal);
-        await foreach (var e in embeddings.ReadAsync(range, cancellationToken).ConfigureAwait(false))
-            if (e.Model == ModelInfo.DefaultModelId) previous.TryAdd(e.ContentHash, e.Embedding);
+        if (!context.Get(_fullRefresh))
+            await foreach (var e in embeddings.ReadAsync(range, cancellationToken).ConfigureAwait(false))
+                if (e.Model == ModelInfo.DefaultModelId) previous.TryAdd(e.ContentHash, e.Embedding);
 
         var counts = new Counts();
         var rows = EmbedAll(chunks.ReadAsync(range, cancellationToken), generator, previous, context.Get(_batchSize), context.RunId, counts, log, cancellationToken);

@@ -41,6 +41,10 @@ public sealed class StageRerunTests : IDisposable
         Assert.Equal((0L, chunks), (again.Counts["embedded"], again.Counts["reused"]));
         Assert.Equal(counts, (await Rows(LakeTables.Documents), await Rows(LakeTables.Chunks), await Rows(LakeTables.Embeddings)));
         Assert.Equal(0, (await StageRun.RunAsync(new ValidateStage(), Chunk())).ExitCode);
+
+        var refresh = await StageRun.RunAsync(new EmbedStage(), Chunk("--full-refresh"));
+        Assert.Equal((0L, chunks, 0L), ((long)refresh.ExitCode, refresh.Counts["embedded"], refresh.Counts["reused"]));
+        Assert.Equal(chunks, await Rows(LakeTables.Embeddings));
     }
 
     [Fact]

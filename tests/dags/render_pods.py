@@ -55,9 +55,11 @@ def render_pod(stage: str, arguments: list[str], config: dict[str, str]) -> dict
     }
 
 
-def render(start: str, end: str, chunk_days: int, run_id: str, stages: list[str]) -> list[dict]:
+def render(
+    start: str, end: str, chunk_days: int, run_id: str, stages: list[str], full_refresh: bool = False
+) -> list[dict]:
     """Pods in the order Airflow runs them: stage after stage, each stage's chunks in order."""
-    run_params = {"start": start, "end": end, "chunk_days": chunk_days, "stages": stages}
+    run_params = {"start": start, "end": end, "chunk_days": chunk_days, "stages": stages, "full_refresh": full_refresh}
     calls = plan.plan(run_params, None, None, run_id)
     config = config_map_data()
     return [render_pod(stage, args, config) for stage, chunks in calls.items() for args in chunks]

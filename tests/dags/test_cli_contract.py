@@ -39,6 +39,8 @@ def pod_env(pod: dict) -> dict[str, str]:
 
 
 PODS = render("2024-03-01", "2024-03-15", 7, "scheduled__2024-03-01T00:00:00+00:00", list(PROJECTS))
+# A triggered full refresh: embed gets --full-refresh, which its CLI must accept too.
+REFRESH_PODS = render("2024-03-01", "2024-03-08", 7, "manual__refresh", ["embed"], full_refresh=True)
 
 
 def test_the_dag_plans_every_stage_for_every_chunk():
@@ -47,7 +49,7 @@ def test_the_dag_plans_every_stage_for_every_chunk():
     ]
 
 
-@pytest.mark.parametrize("pod", PODS, ids=lambda p: f"{p['stage']}-{p['arguments'][1]}")
+@pytest.mark.parametrize("pod", PODS + REFRESH_PODS, ids=lambda p: f"{p['stage']}-{p['arguments'][1]}-{len(p['arguments'])}")
 def test_stage_cli_accepts_the_dags_arguments(pod):
     run = run_stage(pod["stage"], [*pod["arguments"], "--validate-args"], pod_env(pod))
     assert run.returncode == EXIT_OK, f"{pod['stage']} refused {pod['arguments']}: {run.stderr}"

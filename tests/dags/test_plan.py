@@ -77,7 +77,6 @@ def test_arguments_carry_the_shared_contract_then_the_stage_options():
         ({"start": "2024-01-01", "end": "2024-01-01"}, "must be after"),
         ({"stages": ["ingest", "theme"]}, "unknown stages"),
         ({"embedding_provider": "openai"}, "not available yet"),
-        ({"full_refresh": True}, "not available yet"),
     ],
 )
 def test_plan_refuses_what_it_cannot_run(run_params, message):
@@ -102,6 +101,14 @@ def test_from_context_reads_params_interval_and_run_id():
     assert len(calls["load"]) == 2 and calls["load"][0][5] == "backfill__2026-01-01"
 
 
+def test_full_refresh_makes_only_embed_recompute_its_vectors():
+    interval = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC)
+    calls = plan.plan({"full_refresh": True}, *interval, "r")
+    assert all("--full-refresh" in args for args in calls["embed"])
+    assert not any("--full-refresh" in args for stage, chunks in calls.items() if stage != "embed" for args in chunks)
+    assert not any("--full-refresh" in args for args in plan.plan({}, *interval, "r")["embed"])
+
+
 def test_cli_prints_the_plan_as_json(capsys):
     plan.main(["--start", "2024-01-01", "--end", "2024-01-15", "--stages", "embed", "--chunk-days", "7"])
     out = capsys.readouterr().out
@@ -117,7 +124,7 @@ def test_param_defaults_are_valid_against_their_own_schemas():
 @pytest.mark.parametrize(
     ("name", "value"),
     [("start", "2024-13-01"), ("chunk_days", 0), ("stages", []), ("stages", ["embed", "embed"]),
-     ("stages", ["bogus"]), ("embedding_provider", "openai"), ("full_refresh", True)],
+     ("stages", ["bogus"]), ("embedding_provider", "openai"), ("full_refresh", "yes")],
 )  # fmt: skip
 def test_param_schemas_reject_bad_values(name, value):
     body = {k: v for k, v in params.SCHEMAS[name].items() if k != "default"}
