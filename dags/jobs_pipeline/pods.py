@@ -40,6 +40,11 @@ def _volumes() -> tuple[list[k8s.V1Volume], list[k8s.V1VolumeMount]]:
     return volumes, mounts
 
 
+def database_secrets() -> list[Secret]:
+    """JOBS_PG from the configured Secret key: a keyword connection string or a postgresql:// URI (CloudNativePG)."""
+    return [Secret("env", "JOBS_PG", settings.DATABASE_SECRET, settings.DATABASE_SECRET_KEY)]
+
+
 def stage_task_kwargs(stage: str) -> dict[str, Any]:
     """Keyword arguments for ``KubernetesPodOperator.partial()`` (provider 10.x) for one stage."""
     spec = settings.STAGES[stage]
@@ -52,7 +57,7 @@ def stage_task_kwargs(stage: str) -> dict[str, Any]:
         "image": settings.image(stage),
         "image_pull_policy": "IfNotPresent",
         "env_from": [k8s.V1EnvFromSource(config_map_ref=k8s.V1ConfigMapEnvSource(name=settings.CONFIG_MAP))],
-        "secrets": [Secret("env", "JOBS_PG", settings.SECRET, "JOBS_PG")] if spec.needs_database else [],
+        "secrets": database_secrets() if spec.needs_database else [],
         "container_resources": k8s.V1ResourceRequirements(requests=resources, limits={"memory": spec.memory}),
         "labels": labels(stage),
         "service_account_name": settings.SERVICE_ACCOUNT,

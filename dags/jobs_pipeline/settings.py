@@ -19,6 +19,11 @@ IMAGE_REGISTRY = os.environ.get("JOBS_IMAGE_REGISTRY", "")
 NAMESPACE = os.environ.get("JOBS_NAMESPACE", "jobs")  # where the pods run (the Helm chart's namespace)
 CONFIG_MAP = "jobs-config"  # non-secret settings, as environment variables (JOBS_LAKE, ...)
 SECRET = "jobs-secrets"  # JOBS_PG (and API keys later)
+# Where load and search read JOBS_PG from: by default the key JOBS_PG of SECRET. With the chart's CloudNativePG
+# cluster, point it at the operator's app Secret instead: JOBS_DATABASE_SECRET=jobs-pg-app, JOBS_DATABASE_SECRET_KEY=uri
+# (a postgresql:// URI, which the stages accept as well as a keyword string).
+DATABASE_SECRET = os.environ.get("JOBS_DATABASE_SECRET", SECRET)
+DATABASE_SECRET_KEY = os.environ.get("JOBS_DATABASE_SECRET_KEY", "JOBS_PG")
 SERVICE_ACCOUNT = "jobs-runner"  # no API token mounted
 DATA_PVC = "jobs-data"  # the lake and the incoming files
 DATA_MOUNT = "/data"  # JOBS_LAKE in the ConfigMap is /data/lake

@@ -35,6 +35,7 @@ public static class JobRunner
             var pg = parse.GetValue(common.Postgres) ?? settings.Environment(CommonOptions.PostgresEnv);
             if (stage.RequiresPostgres && string.IsNullOrWhiteSpace(pg))
                 throw new JobConfigurationException($"missing connection string: pass --pg or set {CommonOptions.PostgresEnv}");
+            pg = string.IsNullOrWhiteSpace(pg) ? null : PostgresConnectionString.Normalize(pg);
             var runId = parse.GetValue(common.RunId) ?? $"{stage.Name}-{Guid.NewGuid():N}"[..Math.Min(40, stage.Name.Length + 33)];
             var json = ParseLogFormat(parse.GetValue(common.LogFormat)) ?? settings.JsonLogs ?? Console.IsErrorRedirected;
             logger = JobLogging.Create(settings, json, stage.Name, runId, DayPartition.Format(chunk?.Start), DayPartition.Format(chunk?.End));

@@ -64,6 +64,13 @@ public sealed class PipelineEndToEndTests(PostgresFixture postgres) : IDisposabl
         Assert.Equal("1964-01-31", hits[0].GetProperty("day").GetString());
         Assert.Contains("poverty", hits[0].GetProperty("text").GetString(), StringComparison.OrdinalIgnoreCase);
 
+        // The same query through a postgresql:// URI (the form CloudNativePG's app Secret holds) finds the same passage.
+        var uri = $"postgresql://jobs:jobs-local-only@127.0.0.1:{postgres.Container.GetMappedPublicPort(5432)}/jobs";
+        var viaUri = await StageRun.RunAsync(new SearchStage(), "--lake", _lake.Path, "--pg", uri,
+            "--query", "declaring an unconditional war on poverty", "--top-k", "1", "--format", "jsonl");
+        Assert.Equal(ExitCodes.Success, viaUri.ExitCode);
+        Assert.Equal("sotu-1964-johnson", JsonDocument.Parse(viaUri.Output.Trim()).RootElement.GetProperty("doc_id").GetString());
+
         var filtered = await StageRun.RunAsync(new SearchStage(), "--lake", _lake.Path, "--pg", postgres.ConnectionString,
             "--query", "declaring an unconditional war on poverty", "--start", "1961-01-01", "--end", "1964-01-01", "--format", "jsonl");
         Assert.All(filtered.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries),

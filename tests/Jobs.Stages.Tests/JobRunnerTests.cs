@@ -94,3 +94,35 @@ public sealed class JobRunnerTests : IDisposable
 
     public void Dispose() => _lake.Dispose();
 }
+
+public sealed class PostgresConnectionStringTests
+{
+    [Theory]
+    [InlineData("postgresql://app:s%3Acret@jobs-pg-rw.jobs:5432/app?sslmode=require", "Host=jobs-pg-rw.jobs;Port=5432;Database=app;Username=app;Password=s:cret;SSL Mode=Require")]
+    [InlineData("postgres://u@db/jobs", "Host=db;Port=5432;Database=jobs;Username=u")]
+    [InlineData("Host=db;Database=jobs", "Host=db;Database=jobs")]
+    public void Normalize_UriOrKeywords_GivesAKeywordString(string value, string expected) =>
+        Assert.Equal(expected, PostgresConnectionString.Normalize(value));
+
+    [Theory]
+    [InlineData("postgresql://", "malformed")]
+    [InlineData("postgresql://u@db/jobs?target_session_attrs=any", "unsupported parameter 'target_session_attrs'")]
+    public void Normalize_BadUri_IsAConfigurationError(string value, string message) =>
+        Assert.Contains(message, Assert.Throws<JobConfigurationException>(() => PostgresConnectionString.Normalize(value)).Message);
+
+    [Fact]
+    public async Task RunAsync_UriFromEnvironment_IsAcceptedAndItsPasswordNeverLogged()
+    {
+        using var lake = new TempDirectory("lake");
+        var env = new Dictionary<string, string> { ["JOBS_PG"] = "postgresql://u:hunter2-secret@127.0.0.1:1/d?connect_timeout=2" };
+        var ok = await StageRun.RunAsync(new LoadStage(), env, "--start", "2024-01-01", "--end", "2024-01-02", "--lake", lake.Path, "--validate-args");
+        Assert.Equal(ExitCodes.Success, ok.ExitCode);
+        var failed = await StageRun.RunAsync(new LoadStage(), env, "--start", "2024-01-01", "--end", "2024-01-02", "--lake", lake.Path);
+        Assert.Equal(ExitCodes.Failed, failed.ExitCode);
+        Assert.Contains("127.0.0.1:1/d", failed.Log);
+        Assert.DoesNotContain("hunter2-secret", failed.Log);
+        var bad = await StageRun.RunAsync(new LoadStage(), new Dictionary<string, string> { ["JOBS_PG"] = "postgresql://" },
+            "--start", "2024-01-01", "--end", "2024-01-02", "--lake", lake.Path);
+        Assert.Equal(ExitCodes.Usage, bad.ExitCode);
+    }
+}

@@ -93,12 +93,23 @@ def test_pods_run_non_root_read_only_without_api_token(pipeline_dag):
         assert claims == [settings.DATA_PVC]
 
 
+def test_database_secret_can_point_at_the_cloudnativepg_app_secret(monkeypatch):
+    from jobs_pipeline import pods
+
+    assert (settings.DATABASE_SECRET, settings.DATABASE_SECRET_KEY) == (settings.SECRET, "JOBS_PG")  # the default
+    monkeypatch.setattr(settings, "DATABASE_SECRET", "jobs-pg-app")
+    monkeypatch.setattr(settings, "DATABASE_SECRET_KEY", "uri")
+    secret = pods.stage_task_kwargs("load")["secrets"][0]
+    assert (secret.deploy_target, secret.secret, secret.key) == ("JOBS_PG", "jobs-pg-app", "uri")
+
+
 def test_configuration_comes_from_the_config_map_and_only_load_gets_the_database_secret(pipeline_dag):
     for stage in STAGES:
         kw = pipeline_dag.task_dict[stage].partial_kwargs
         assert [e.config_map_ref.name for e in kw["env_from"]] == [settings.CONFIG_MAP]
         secrets = [(s.deploy_type, s.deploy_target, s.secret, s.key) for s in kw["secrets"]]
-        assert secrets == ([("env", "JOBS_PG", settings.SECRET, "JOBS_PG")] if stage == "load" else [])
+        expected = [("env", "JOBS_PG", settings.DATABASE_SECRET, settings.DATABASE_SECRET_KEY)]
+        assert secrets == (expected if stage == "load" else [])
         assert "env_vars" not in kw
 
 
