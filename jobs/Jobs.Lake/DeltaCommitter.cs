@@ -47,8 +47,7 @@ internal sealed class DeltaCommitter(DeltaLogStore log, string root, string sche
             if (snapshot is not null && pending.Adds.Count == 0 && removes.Count == 0 && pending.Txn is null)
                 return new CommitResult(snapshot.Version, 0, 0, 0, attempt);
 
-            var parameters = new Dictionary<string, string>(pending.OperationParameters);
-            var info = new CommitInfo(now, pending.Operation, parameters, IsBlindAppend: pending.Replace is null, Guid.NewGuid().ToString());
+            var info = new CommitInfo(now, pending.Operation, pending.OperationParameters, IsBlindAppend: pending.Replace is null, Guid.NewGuid().ToString());
             var protocol = snapshot is null ? new ProtocolAction(1, 2, null, null) : null;
             var metadata = snapshot is null
                 ? new MetadataAction(Guid.NewGuid().ToString(), schemaString, partitionColumns, new Dictionary<string, string?>(), now)

@@ -8,6 +8,6 @@ public static class DeltaMaintenance
     {
         var snapshot = await DeltaReader.SnapshotAsync(tableRoot, cancellationToken: cancellationToken).ConfigureAwait(false);
         snapshot.EnsureWritable(tableRoot);
-        return await DeltaVacuum.RunAsync(tableRoot, snapshot, retention, dryRun, timeProvider ?? TimeProvider.System).ConfigureAwait(false);
+        return DeltaVacuum.Run(tableRoot, snapshot, retention, dryRun, timeProvider ?? TimeProvider.System);
     }
 }

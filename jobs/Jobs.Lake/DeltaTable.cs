@@ -14,6 +14,7 @@ public sealed class DeltaTable<TRow> where TRow : class, new()
     private readonly DeltaLogStore _log;
     private readonly TimeProvider _time;
     private readonly DeltaCommitter _committer;
+    private readonly string _partitionBy;
 
     public DeltaTable(string lakeRoot, TableSpec<TRow> spec, TimeProvider? timeProvider = null)
     {
@@ -21,7 +22,9 @@ public sealed class DeltaTable<TRow> where TRow : class, new()
         Root = Path.Combine(lakeRoot, spec.Name);
         _log = new DeltaLogStore(Root);
         _time = timeProvider ?? TimeProvider.System;
-        _committer = new DeltaCommitter(_log, Root, spec.SchemaString, spec.PartitionColumns.Select(c => c.Name).ToList(), _time);
+        var partitionColumns = spec.PartitionColumns.Select(c => c.Name).ToList();
+        _committer = new DeltaCommitter(_log, Root, spec.SchemaString, partitionColumns, _time);
+        _partitionBy = DeltaCommitter.PartitionByJson(partitionColumns);
     }
 
     public string Root { get; }
@@ -59,20 +62,20 @@ public sealed class DeltaTable<TRow> where TRow : class, new()
     /// <param name="txn">Optional application transaction (appId, version) recorded atomically with the data, for idempotent batches.</param>
     public async Task<CommitResult> OverwriteAsync(IAsyncEnumerable<TRow> rows, PartitionPredicate replace, TxnAction? txn, CancellationToken cancellationToken = default)
     {
-        var (writer, _) = await WriteFilesAsync(rows, replace, cancellationToken).ConfigureAwait(false);
+        var writer = await WriteFilesAsync(rows, replace, cancellationToken).ConfigureAwait(false);
         return await _committer.CommitAsync(new PendingCommit(writer.Added, replace, txn, "WRITE", new Dictionary<string, string>
         {
-            ["mode"] = "Overwrite", ["partitionBy"] = DeltaCommitter.PartitionByJson(_spec.PartitionColumns.Select(c => c.Name)), ["predicate"] = replace.Description,
+            ["mode"] = "Overwrite", ["partitionBy"] = _partitionBy, ["predicate"] = replace.Description,
         }), writer.Rows, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Adds rows without touching existing files (a blind append: rebased, not retried, when another writer wins).</summary>
     public async Task<CommitResult> AppendAsync(IAsyncEnumerable<TRow> rows, TxnAction? txn = null, CancellationToken cancellationToken = default)
     {
-        var (writer, _) = await WriteFilesAsync(rows, null, cancellationToken).ConfigureAwait(false);
+        var writer = await WriteFilesAsync(rows, null, cancellationToken).ConfigureAwait(false);
         return await _committer.CommitAsync(new PendingCommit(writer.Added, null, txn, "WRITE", new Dictionary<string, string>
         {
-            ["mode"] = "Append", ["partitionBy"] = DeltaCommitter.PartitionByJson(_spec.PartitionColumns.Select(c => c.Name)),
+            ["mode"] = "Append", ["partitionBy"] = _partitionBy,
         }), writer.Rows, cancellationToken).ConfigureAwait(false);
     }
 
@@ -82,10 +85,10 @@ public sealed class DeltaTable<TRow> where TRow : class, new()
 
     /// <summary>Deletes data files no snapshot within the retention period references (see <see cref="DeltaVacuum"/>).</summary>
     public async Task<IReadOnlyList<string>> VacuumAsync(TimeSpan? retention = null, bool dryRun = false, CancellationToken cancellationToken = default) =>
-        await DeltaVacuum.RunAsync(Root, await SnapshotAsync(cancellationToken: cancellationToken).ConfigureAwait(false),
-            retention ?? DeltaCommitter.TombstoneRetention, dryRun, _time).ConfigureAwait(false);
+        DeltaVacuum.Run(Root, await SnapshotAsync(cancellationToken: cancellationToken).ConfigureAwait(false),
+            retention ?? DeltaCommitter.TombstoneRetention, dryRun, _time);
 
-    private async Task<(DataFileWriter<TRow> Writer, long Rows)> WriteFilesAsync(IAsyncEnumerable<TRow> rows, PartitionPredicate? replace, CancellationToken ct)
+    private async Task<DataFileWriter<TRow>> WriteFilesAsync(IAsyncEnumerable<TRow> rows, PartitionPredicate? replace, CancellationToken ct)
     {
         if (Exists) EnsureSchemaMatches(await SnapshotAsync(cancellationToken: ct).ConfigureAwait(false));
         var writer = new DataFileWriter<TRow>(Root, _spec, MaxRowsPerFile, _time);
@@ -98,7 +101,7 @@ public sealed class DeltaTable<TRow> where TRow : class, new()
         }
         await writer.FlushAsync(ct).ConfigureAwait(false);
         ct.ThrowIfCancellationRequested();
-        return (writer, writer.Rows);
+        return writer;
     }
 
     private void EnsureSchemaMatches(DeltaSnapshot snapshot)

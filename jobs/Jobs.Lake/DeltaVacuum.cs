@@ -8,7 +8,7 @@ namespace Jobs.Lake;
 /// </summary>
 internal static class DeltaVacuum
 {
-    public static Task<IReadOnlyList<string>> RunAsync(string root, DeltaSnapshot snapshot, TimeSpan retention, bool dryRun, TimeProvider time)
+    public static IReadOnlyList<string> Run(string root, DeltaSnapshot snapshot, TimeSpan retention, bool dryRun, TimeProvider time)
     {
         if (retention < DeltaCommitter.TombstoneRetention)
             throw new ArgumentOutOfRangeException(nameof(retention), retention, $"retention below {DeltaCommitter.TombstoneRetention.TotalDays} days could delete files that readers of recent versions need");
@@ -27,6 +27,6 @@ internal static class DeltaVacuum
             if (!dryRun) File.Delete(file);
             deleted.Add(relative);
         }
-        return Task.FromResult<IReadOnlyList<string>>(deleted);
+        return deleted;
     }
 }

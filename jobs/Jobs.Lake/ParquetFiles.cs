@@ -24,14 +24,19 @@ internal static class ParquetFiles
         return new FileInfo(path).Length;
     }
 
+    /// <summary>Row groups in the file; the stream stays open for reading them one at a time.</summary>
+    public static async Task<int> RowGroupCountAsync(Stream file, ParquetOptions? options, CancellationToken cancellationToken)
+    {
+        await using var reader = await ParquetReader.CreateAsync(file, options, leaveStreamOpen: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return reader.RowGroupCount;
+    }
+
     public static async IAsyncEnumerable<TRow> ReadAsync<TRow>(string path,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
         where TRow : class, new()
     {
         await using var fs = File.OpenRead(path);
-        int rowGroups;
-        await using (var reader = await ParquetReader.CreateAsync(fs, leaveStreamOpen: true, cancellationToken: cancellationToken).ConfigureAwait(false))
-            rowGroups = reader.RowGroupCount;
+        var rowGroups = await RowGroupCountAsync(fs, null, cancellationToken).ConfigureAwait(false);
         // One row group at a time keeps memory bounded by the row-group size, not the file size.
         for (var i = 0; i < rowGroups; i++)
         {

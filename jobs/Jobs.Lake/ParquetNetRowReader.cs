@@ -16,9 +16,7 @@ public sealed class ParquetNetRowReader : IParquetRowReader
     public async IAsyncEnumerable<IDictionary<string, object?>> ReadAsync(string path, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var fs = File.OpenRead(path);
-        int rowGroups;
-        await using (var reader = await ParquetReader.CreateAsync(fs, Options, leaveStreamOpen: true, cancellationToken: cancellationToken).ConfigureAwait(false))
-            rowGroups = reader.RowGroupCount;
+        var rowGroups = await ParquetFiles.RowGroupCountAsync(fs, Options, cancellationToken).ConfigureAwait(false);
         for (var g = 0; g < rowGroups; g++)
         {
             fs.Position = 0;
