@@ -13,6 +13,7 @@ public sealed class JobContext(
     public DateChunk Chunk => chunk ?? throw new InvalidOperationException($"{stage} was run without a date chunk");
     public string Lake { get; } = lake;
     public string Postgres => postgres ?? throw new InvalidOperationException($"{stage} was run without a connection string");
+    public string? PostgresOrNull => postgres;
     public string RunId { get; } = runId;
     public ILoggerFactory LoggerFactory { get; } = loggerFactory;
     /// <summary>Where a command writes its result (search hits); logs never go here.</summary>

@@ -63,7 +63,7 @@ public static class JobRunner
         using var sigint = settings.HandleSignals ? PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop) : null;
         var clock = Stopwatch.StartNew();
         log.Information("Starting {Stage:l} for {Chunk:l} with lake {Lake:l} and database {Database:l}",
-            stage.Name, context.ChunkOrNull?.ToString() ?? "(no chunk)", context.Lake, JobLogging.DescribeConnection(context.ChunkOrNull is null && !stage.RequiresPostgres ? null : SafePostgres(context)));
+            stage.Name, context.ChunkOrNull?.ToString() ?? "(no chunk)", context.Lake, JobLogging.DescribeConnection(context.PostgresOrNull));
         try
         {
             var result = await stage.RunAsync(context, cts.Token).ConfigureAwait(false);
@@ -85,12 +85,6 @@ public static class JobRunner
             signal.Cancel = true; // let the job stop at its next batch boundary instead of being killed mid-write
             cts.Cancel();
         }
-    }
-
-    private static string? SafePostgres(JobContext context)
-    {
-        try { return context.Postgres; }
-        catch (InvalidOperationException) { return null; }
     }
 
     internal static int ExitCodeOf(Exception e, bool cancelled) => e switch

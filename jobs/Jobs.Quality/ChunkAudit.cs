@@ -13,7 +13,7 @@ public sealed class ChunkAudit(int dimensions, double normTolerance = 1e-3)
     private readonly Dictionary<string, int> _chunksPerDocument = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _embeddingsPerChunk = new(StringComparer.Ordinal);
     private readonly Tally _emptyDocumentText = new(), _emptyChunkText = new(), _hashMismatch = new(), _duplicateChunk = new(),
-        _chunkWithoutDocument = new(), _badVector = new(), _duplicateDocument = new();
+        _badVector = new(), _duplicateDocument = new();
     private long _embeddingCount;
 
     public void AddDocument(DocumentRow doc)
@@ -40,7 +40,7 @@ public sealed class ChunkAudit(int dimensions, double normTolerance = 1e-3)
 
     public IReadOnlyList<CheckResult> Results()
     {
-        foreach (var doc in _chunksPerDocument.Keys.Where(d => !_documents.Contains(d))) _chunkWithoutDocument.Fail(doc);
+        var unknownDocuments = _chunksPerDocument.Keys.Where(d => !_documents.Contains(d)).ToList();
         var withoutChunks = _documents.Where(d => !_chunksPerDocument.ContainsKey(d)).ToList();
         var missing = _embeddingsPerChunk.Where(kv => kv.Value == 0).Select(kv => kv.Key).ToList();
         var extra = _embeddingsPerChunk.Where(kv => kv.Value != 0 && kv.Value != 1).Select(kv => kv.Key).ToList();
@@ -51,7 +51,7 @@ public sealed class ChunkAudit(int dimensions, double normTolerance = 1e-3)
             new("documents_have_text", true, _documents.Count, _emptyDocumentText.Count, _emptyDocumentText.Example),
             new("documents_have_chunks", true, _documents.Count, withoutChunks.Count, withoutChunks.FirstOrDefault()),
             new("chunks_unique", true, chunks, _duplicateChunk.Count, _duplicateChunk.Example),
-            new("chunks_have_documents", true, chunks, _chunkWithoutDocument.Count, _chunkWithoutDocument.Example),
+            new("chunks_have_documents", true, chunks, unknownDocuments.Count, unknownDocuments.FirstOrDefault()),
             new("chunks_have_text", true, chunks, _emptyChunkText.Count, _emptyChunkText.Example),
             new("chunk_hashes_match_text", true, chunks, _hashMismatch.Count, _hashMismatch.Example),
             new("chunks_have_one_embedding", true, chunks, missing.Count, missing.FirstOrDefault()),
