@@ -1,4 +1,5 @@
 using Jobs.Contracts;
+using Jobs.Tables;
 
 namespace Jobs.Chunk;
 

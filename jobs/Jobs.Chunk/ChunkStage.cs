@@ -1,46 +1,48 @@
-using System.CommandLine;
-using System.Runtime.CompilerServices;
-using Jobs.Contracts;
 using Jobs.Embeddings;
 using Jobs.Hosting;
-using Jobs.Lake;
+using Jobs.Tables;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.ML.Tokenizers;
 
 namespace Jobs.Chunk;
 
 /// <summary>Replaces the chunk's days in <c>chunks</c> with token-bounded passages of the documents of those days.</summary>
-public sealed class ChunkStage : Stage
+public sealed class ChunkStage : Stage<ChunkWork>
 {
-    private readonly Option<int> _maxTokens = new("--max-tokens") { Description = "Tokens per chunk, [CLS] and [SEP] included (≤ 512)", DefaultValueFactory = _ => 256 };
-    private readonly Option<int> _overlapTokens = new("--overlap-tokens") { Description = "Tokens shared by consecutive chunks", DefaultValueFactory = _ => 32 };
-
     public override string Name => "chunk";
     public override string Description => "Delta documents → token-aware overlapping chunks (Delta chunks)";
-    public override IEnumerable<Option> Options => [_maxTokens, _overlapTokens];
+    public override IReadOnlyList<OptionsSection> Sections => [OptionsSection.Of<ChunkOptions>(ChunkOptions.Section), ModelServices.Section];
 
-    public override void Validate(JobContext context)
+    public override void ConfigureServices(IServiceCollection services)
     {
-        var max = context.Get(_maxTokens);
-        var overlap = context.Get(_overlapTokens);
-        if (max is < 16 or > ModelInfo.MaxTokens) throw new JobConfigurationException($"--max-tokens must be within 16..{ModelInfo.MaxTokens}, not {max}");
-        if (overlap < 0 || overlap >= max / 2) throw new JobConfigurationException($"--overlap-tokens must be within 0..{max / 2 - 1}, not {overlap}");
+        services.AddLake(sp => sp.GetRequiredService<JobContext>().Lake).AddEmbeddingModel().AddTokenizer();
+        services.AddSingleton<IValidateOptions<ChunkOptions>, ChunkOptionsValidator>();
     }
 
-    public override async Task<StageResult> RunAsync(JobContext context, CancellationToken cancellationToken)
+    /// <summary>The vocabulary loads (the chunk image carries no weights).</summary>
+    public override IEnumerable<string> Preflight(IServiceProvider services)
     {
-        var log = context.LoggerFactory.CreateLogger<ChunkStage>();
-        var files = EmbeddingModelFiles.Locate();
-        var chunker = new TextChunker(WordPieceTokenizer.Create(files), context.Get(_maxTokens), context.Get(_overlapTokens));
-        var documents = new DeltaTable<DocumentRow>(context.Lake, LakeTables.Documents);
-        var chunks = new DeltaTable<ChunkRow>(context.Lake, LakeTables.Chunks);
+        services.GetRequiredService<BertTokenizer>();
+        return [];
+    }
+}
+
+public sealed partial class ChunkWork(ChunkOptions options, BertTokenizer tokenizer, LakeStore lake, JobContext context, ILogger<ChunkWork> log) : IStageWork
+{
+    public async Task<StageResult> RunAsync(CancellationToken cancellationToken)
+    {
+        var chunker = new TextChunker(tokenizer, options.MaxTokens, options.OverlapTokens);
         var counts = new Counter();
-        var range = DayPartition.Within(context.Chunk);
-        var commit = await chunks.OverwriteAsync(ChunkAll(documents.ReadAsync(range, cancellationToken), chunker, context.RunId, counts), range, cancellationToken)
-            .ConfigureAwait(false);
-        log.LogInformation("Committed chunks version {Version}: {Documents} documents → {Chunks} chunks, {Tokens} tokens",
-            commit.Version, counts.Documents, counts.Chunks, counts.Tokens);
+        var documents = lake.ReadAsync(LakeTables.Documents, context.Chunk, cancellationToken);
+        await lake.ReplaceAsync(LakeTables.Chunks, context.Chunk, ChunkAll(documents, chunker, context.RunId, counts), cancellationToken).ConfigureAwait(false);
+        Chunked(counts.Documents, counts.Chunks, counts.Tokens);
         return StageResult.Of(counts.Documents, ("documents", counts.Documents), ("chunks", counts.Chunks), ("tokens", counts.Tokens));
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Chunked {Documents} documents into {Chunks} chunks of {Tokens} tokens in all")]
+    private partial void Chunked(long documents, long chunks, long tokens);
 
     private static async IAsyncEnumerable<ChunkRow> ChunkAll(IAsyncEnumerable<DocumentRow> documents, TextChunker chunker, string runId, Counter counts)
     {

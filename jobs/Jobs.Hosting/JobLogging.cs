@@ -1,6 +1,8 @@
 using System.Data.Common;
 using Serilog;
 using Serilog.Core;
+using Serilog.Events;
+using Serilog.Formatting;
 using Serilog.Formatting.Compact;
 using Serilog.Formatting.Display;
 
@@ -12,22 +14,25 @@ internal static class JobLogging
     public static Logger Create(JobRunnerSettings settings, bool json, string stage, string runId, string? chunkStart, string? chunkEnd)
     {
         var config = new LoggerConfiguration()
-            .MinimumLevel.Is(ParseLevel(settings.Environment("JOBS_LOG_LEVEL")))
-            .MinimumLevel.Override("Microsoft", Serilog.Events.LogEventLevel.Warning)
+            .MinimumLevel.Is(Level(settings))
+            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            .MinimumLevel.Override("System", LogEventLevel.Warning)
             .Enrich.WithProperty("Stage", stage)
             .Enrich.WithProperty("RunId", runId)
             .Enrich.WithProperty("ChunkStart", chunkStart)
             .Enrich.WithProperty("ChunkEnd", chunkEnd);
-        config = json
-            ? config.WriteTo.Sink(new TextWriterSink(new RenderedCompactJsonFormatter(), settings.LogOutput))
-            : config.WriteTo.Sink(new TextWriterSink(new MessageTemplateTextFormatter(
-                "[{Timestamp:HH:mm:ss} {Level:u3}] {Stage} {Message:lj}{NewLine}{Exception}", System.Globalization.CultureInfo.InvariantCulture),
-                settings.LogOutput));
+        ITextFormatter formatter = json
+            ? new RenderedCompactJsonFormatter()
+            : new MessageTemplateTextFormatter("[{Timestamp:HH:mm:ss} {Level:u3}] {Stage} {Message:lj}{NewLine}{Exception}", System.Globalization.CultureInfo.InvariantCulture);
+        // Every event goes to stderr: stdout belongs to the command's result (search hits, --print-config).
+        config = settings.LogOutput is { } writer
+            ? config.WriteTo.Sink(new TextWriterSink(formatter, writer))
+            : config.WriteTo.Console(formatter, standardErrorFromLevel: LogEventLevel.Verbose);
         return config.CreateLogger();
     }
 
-    private static Serilog.Events.LogEventLevel ParseLevel(string? text) =>
-        Enum.TryParse<Serilog.Events.LogEventLevel>(text, ignoreCase: true, out var level) ? level : Serilog.Events.LogEventLevel.Information;
+    public static LogEventLevel Level(JobRunnerSettings settings) =>
+        Enum.TryParse<LogEventLevel>(settings.Variable("JOBS_LOG_LEVEL"), ignoreCase: true, out var level) ? level : LogEventLevel.Information;
 
     /// <summary>Host and database of a connection string, for logs: never the password or the whole string.</summary>
     public static string DescribeConnection(string? connectionString)

@@ -1,22 +1,45 @@
-using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Jobs.Hosting;
 
 /// <summary>
-/// One pipeline stage: its name, its own CLI options, and the work for one date chunk. The runner owns everything
-/// else (argument parsing, logging, exit codes, cancellation), so every stage honours the same contract.
+/// One pipeline stage: its name, the options it binds, the services it uses, and its work for one date chunk. The
+/// runner owns everything else (configuration, validation, logging, exit codes, cancellation), so every stage
+/// honours the same contract.
 /// </summary>
 public abstract class Stage
 {
     public abstract string Name { get; }
     public abstract string Description { get; }
     public virtual bool RequiresPostgres => false;
+    public virtual bool RequiresLake => true;
     /// <summary>False for commands such as search where the date range is an optional filter.</summary>
     public virtual bool RequiresDateChunk => true;
-    public virtual IEnumerable<Option> Options => [];
 
-    /// <summary>Checks stage options before any I/O; throw <see cref="JobConfigurationException"/> to exit with code 2.</summary>
-    public virtual void Validate(JobContext context) { }
+    /// <summary>The options classes the stage binds (each becomes <c>IOptions&lt;T&gt;</c> and <c>T</c> in the services).</summary>
+    public virtual IReadOnlyList<OptionsSection> Sections => [];
 
-    public abstract Task<StageResult> RunAsync(JobContext context, CancellationToken cancellationToken);
+    /// <summary>Registers what the stage uses; <see cref="JobContext"/>, the options, logging and a clock are already there.</summary>
+    public virtual void ConfigureServices(IServiceCollection services) { }
+
+    /// <summary>
+    /// Checks for <c>--validate-args</c> that go beyond the options (files exist, the model loads) without side
+    /// effects; each problem is one line.
+    /// </summary>
+    public virtual IEnumerable<string> Preflight(IServiceProvider services) => [];
+
+    public abstract Task<StageResult> RunAsync(IServiceProvider services, CancellationToken cancellationToken);
+}
+
+/// <summary>The work of one run, built by the services so that it receives exactly what it uses.</summary>
+public interface IStageWork
+{
+    Task<StageResult> RunAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>A stage whose work is <typeparamref name="TWork"/>, constructed from the run's services.</summary>
+public abstract class Stage<TWork> : Stage where TWork : class, IStageWork
+{
+    public sealed override Task<StageResult> RunAsync(IServiceProvider services, CancellationToken cancellationToken) =>
+        ActivatorUtilities.CreateInstance<TWork>(services).RunAsync(cancellationToken);
 }

@@ -4,7 +4,10 @@ using Serilog.Formatting;
 
 namespace Jobs.Hosting;
 
-/// <summary>Formats events onto a TextWriter (stderr in a pod, a StringWriter in tests).</summary>
+/// <summary>
+/// Formats events onto a given TextWriter: the in-process seam (tests capture a run's log). Processes log through
+/// Serilog.Sinks.Console; Serilog 4 no longer ships a TextWriter sink of its own.
+/// </summary>
 internal sealed class TextWriterSink(ITextFormatter formatter, TextWriter output) : ILogEventSink
 {
     private readonly Lock _gate = new();

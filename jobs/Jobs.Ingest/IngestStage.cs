@@ -1,7 +1,7 @@
-using System.CommandLine;
 using Jobs.Contracts;
 using Jobs.Hosting;
-using Jobs.Lake;
+using Jobs.Tables;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Jobs.Ingest;
@@ -11,35 +11,31 @@ namespace Jobs.Ingest;
 /// <c>quarantine</c> with the reason. Undated records have no chunk, so every run rewrites the null partition
 /// with the same rows (idempotent) and counts them.
 /// </summary>
-public sealed class IngestStage : Stage
+public sealed class IngestStage : Stage<IngestWork>
 {
-    private readonly Option<string[]> _source = new("--source") { Description = "Source file or folder (repeatable)", Required = true, AllowMultipleArgumentsPerToken = true };
-    private readonly Option<SourceFormat> _format = new("--format") { Description = "csv, jsonl or auto (by extension)", DefaultValueFactory = _ => SourceFormat.Auto };
-    private readonly Option<string> _idField = new("--id-field") { Description = "Field holding the record id", DefaultValueFactory = _ => "id" };
-    private readonly Option<string> _timeField = new("--time-field") { Description = "Field holding the ISO-8601 timestamp", DefaultValueFactory = _ => "timestamp" };
-    private readonly Option<string> _textField = new("--text-field") { Description = "Field holding the text", DefaultValueFactory = _ => "text" };
-    private readonly Option<string> _categoryField = new("--category-field") { Description = "Field holding the category", DefaultValueFactory = _ => "category" };
-    private readonly Option<string> _titleField = new("--title-field") { Description = "Field holding the title", DefaultValueFactory = _ => "title" };
-
     public override string Name => "ingest";
     public override string Description => "Source records (CSV, JSONL) → Delta documents + quarantine";
-    public override IEnumerable<Option> Options => [_source, _format, _idField, _timeField, _textField, _categoryField, _titleField];
+    public override IReadOnlyList<OptionsSection> Sections => [OptionsSection.Of<IngestOptions>(IngestOptions.Section)];
 
-    public override async Task<StageResult> RunAsync(JobContext context, CancellationToken cancellationToken)
+    public override void ConfigureServices(IServiceCollection services) =>
+        services.AddLake(sp => sp.GetRequiredService<JobContext>().Lake);
+
+    public override IEnumerable<string> Preflight(IServiceProvider services) =>
+        services.GetRequiredService<IngestOptions>().Source.Where(s => !File.Exists(s) && !Directory.Exists(s)).Select(s => $"--source {s} does not exist");
+}
+
+public sealed partial class IngestWork(IngestOptions options, LakeStore lake, JobContext context, ILogger<IngestWork> log) : IStageWork
+{
+    public async Task<StageResult> RunAsync(CancellationToken cancellationToken)
     {
-        var log = context.LoggerFactory.CreateLogger<IngestStage>();
-        var files = SourceFiles.Expand(context.Get(_source)!);
-        var mapper = new RecordMapper(new ColumnMapping(context.Get(_idField)!, context.Get(_timeField)!, context.Get(_textField)!,
-            context.Get(_categoryField), context.Get(_titleField)));
+        var files = SourceFiles.Expand(options.Source);
+        var mapper = new RecordMapper(new ColumnMapping(options.IdField, options.TimeField, options.TextField, options.CategoryField, options.TitleField));
         var counts = new IngestCounts();
         var quarantined = new List<QuarantineRow>();
-        var documents = new DeltaTable<DocumentRow>(context.Lake, LakeTables.Documents);
-        var quarantine = new DeltaTable<QuarantineRow>(context.Lake, LakeTables.Quarantine);
 
-        var accepted = Accept(files, context.Get(_format), mapper, context, counts, quarantined, log);
-        var docCommit = await documents.OverwriteAsync(accepted.ToAsyncEnumerable(), DayPartition.Within(context.Chunk), cancellationToken).ConfigureAwait(false);
-        var qCommit = await quarantine.OverwriteAsync(quarantined.ToAsyncEnumerable(), DayPartition.WithinOrUndated(context.Chunk), cancellationToken).ConfigureAwait(false);
-        log.LogInformation("Committed documents version {DocumentsVersion} and quarantine version {QuarantineVersion}", docCommit.Version, qCommit.Version);
+        var accepted = Accept(files, options.Format, mapper, counts, quarantined);
+        await lake.ReplaceAsync(LakeTables.Documents, context.Chunk, accepted.ToAsyncEnumerable(), cancellationToken).ConfigureAwait(false);
+        await lake.ReplaceAsync(LakeTables.Quarantine, context.Chunk, quarantined.ToAsyncEnumerable(), cancellationToken, withUndated: true).ConfigureAwait(false);
 
         if (!counts.Reconciles)
             throw new InvalidOperationException($"counts do not reconcile: read {counts.Read} != accepted {counts.Accepted} + quarantined {counts.Quarantined} + other chunks {counts.OtherChunks}");
@@ -47,8 +43,8 @@ public sealed class IngestStage : Stage
             ("quarantined", counts.Quarantined), ("other_chunks", counts.OtherChunks));
     }
 
-    private static IEnumerable<DocumentRow> Accept(IReadOnlyList<string> files, SourceFormat format, RecordMapper mapper, JobContext context,
-        IngestCounts counts, List<QuarantineRow> quarantined, ILogger log)
+    private IEnumerable<DocumentRow> Accept(IReadOnlyList<string> files, SourceFormat format, RecordMapper mapper,
+        IngestCounts counts, List<QuarantineRow> quarantined)
     {
         var seen = new Dictionary<string, string>(StringComparer.Ordinal); // doc id → where first seen, within this chunk
         foreach (var file in files)
@@ -70,7 +66,7 @@ public sealed class IngestStage : Stage
                 if (doc is null)
                 {
                     counts.Quarantined++;
-                    log.LogWarning("Quarantined {RecordRef}: {Reason}", record.Ref, reason);
+                    Quarantined(record.Ref, reason!);
                     quarantined.Add(new QuarantineRow
                     {
                         Source = record.Source, RecordRef = record.Ref, RecordId = mapper.IdOf(record), Reason = reason!,
@@ -84,4 +80,7 @@ public sealed class IngestStage : Stage
                 yield return doc;
             }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Quarantined {RecordRef}: {Reason}")]
+    private partial void Quarantined(string recordRef, string reason);
 }

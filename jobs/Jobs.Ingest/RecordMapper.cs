@@ -1,5 +1,6 @@
 using System.Globalization;
 using Jobs.Contracts;
+using Jobs.Tables;
 
 namespace Jobs.Ingest;
 

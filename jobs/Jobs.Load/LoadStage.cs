@@ -1,8 +1,8 @@
 using System.Runtime.CompilerServices;
-using Jobs.Contracts;
 using Jobs.Hosting;
-using Jobs.Lake;
 using Jobs.Store;
+using Jobs.Tables;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Jobs.Load;
@@ -11,30 +11,37 @@ namespace Jobs.Load;
 /// Moves the date chunk from the lake into PostgreSQL + pgvector: documents and chunks-with-vectors replace the
 /// chunk's days in one transaction (binary COPY), so a re-run leaves the same rows, never duplicates.
 /// </summary>
-public sealed class LoadStage : Stage
+public sealed class LoadStage : Stage<LoadWork>
 {
     public override string Name => "load";
     public override string Description => "Delta documents, chunks and embeddings → PostgreSQL + pgvector (binary COPY, idempotent per date chunk)";
     public override bool RequiresPostgres => true;
+    public override IReadOnlyList<OptionsSection> Sections => [ModelServices.Section];
 
-    public override async Task<StageResult> RunAsync(JobContext context, CancellationToken cancellationToken)
+    public override void ConfigureServices(IServiceCollection services) =>
+        services.AddLake(sp => sp.GetRequiredService<JobContext>().Lake).AddEmbeddingModel().AddStore(sp => sp.GetRequiredService<JobContext>().Postgres);
+}
+
+public sealed partial class LoadWork(LakeStore lake, PgSchema schema, DateRangeLoader loader, JobContext context, ILogger<LoadWork> log) : IStageWork
+{
+    public async Task<StageResult> RunAsync(CancellationToken cancellationToken)
     {
-        var log = context.LoggerFactory.CreateLogger<LoadStage>();
-        var range = DayPartition.Within(context.Chunk);
         // Vectors joined to chunks by id; memory is bounded by the date chunk, which is the unit of scale-out.
         var vectors = new Dictionary<string, EmbeddingRow>(StringComparer.Ordinal);
-        await foreach (var e in new DeltaTable<EmbeddingRow>(context.Lake, LakeTables.Embeddings).ReadAsync(range, cancellationToken).ConfigureAwait(false))
+        await foreach (var e in lake.ReadAsync(LakeTables.Embeddings, context.Chunk, cancellationToken).ConfigureAwait(false))
             vectors[e.ChunkId] = e;
 
-        await using var dataSource = PgDataSource.Create(context.Postgres);
-        await PgSchema.EnsureAsync(dataSource, cancellationToken).ConfigureAwait(false);
-        var documents = new DeltaTable<DocumentRow>(context.Lake, LakeTables.Documents).ReadAsync(range, cancellationToken);
-        var chunks = new DeltaTable<ChunkRow>(context.Lake, LakeTables.Chunks).ReadAsync(range, cancellationToken);
-        var loaded = await DateRangeLoader.ReplaceAsync(dataSource, context.Chunk.Start, context.Chunk.End,
-            ToStored(documents), ToStored(chunks, vectors), cancellationToken).ConfigureAwait(false);
-        log.LogInformation("Loaded {Documents} documents and {Chunks} chunks into PostgreSQL", loaded.Documents, loaded.Chunks);
+        await schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var documents = lake.ReadAsync(LakeTables.Documents, context.Chunk, cancellationToken);
+        var chunks = lake.ReadAsync(LakeTables.Chunks, context.Chunk, cancellationToken);
+        var loaded = await loader.ReplaceAsync(context.Chunk.Start, context.Chunk.End, ToStored(documents), ToStored(chunks, vectors), cancellationToken)
+            .ConfigureAwait(false);
+        Loaded(loaded.Documents, loaded.Chunks);
         return StageResult.Of(loaded.Documents + loaded.Chunks, ("documents", loaded.Documents), ("chunks", loaded.Chunks));
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Documents} documents and {Chunks} chunks into PostgreSQL")]
+    private partial void Loaded(long documents, long chunks);
 
     private static async IAsyncEnumerable<StoredDocument> ToStored(IAsyncEnumerable<DocumentRow> rows)
     {

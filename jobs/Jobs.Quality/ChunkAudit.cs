@@ -1,13 +1,14 @@
 using Jobs.Contracts;
+using Jobs.Tables;
 
 namespace Jobs.Quality;
 
 /// <summary>
 /// Cross-stage checks for one date chunk: documents → chunks → embeddings reconcile, no empty text, content hashes
-/// match their text, and every vector has the model's dimension, finite values and unit norm. Rows are fed in one
-/// pass; memory holds only ids and counters for the chunk.
+/// match their text, and every vector comes from the served model, with its dimension, finite values and (for a
+/// normalising model) unit norm. Rows are fed in one pass; memory holds only ids and counters for the chunk.
 /// </summary>
-public sealed class ChunkAudit(int dimensions, double normTolerance = 1e-3)
+public sealed class ChunkAudit(EmbeddingModel model, double normTolerance = 1e-3)
 {
     private readonly HashSet<string> _documents = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _chunksPerDocument = new(StringComparer.Ordinal);
@@ -35,7 +36,8 @@ public sealed class ChunkAudit(int dimensions, double normTolerance = 1e-3)
     {
         _embeddingCount++;
         _embeddingsPerChunk[embedding.ChunkId] = _embeddingsPerChunk.GetValueOrDefault(embedding.ChunkId, -1_000_000) + 1;
-        if (VectorProblem(embedding.Embedding) is { } problem) _badVector.Fail($"{embedding.ChunkId}: {problem}");
+        if (embedding.Model != model.Id) _badVector.Fail($"{embedding.ChunkId}: model {embedding.Model}, expected {model.Id}");
+        else if (VectorProblem(embedding.Embedding) is { } problem) _badVector.Fail($"{embedding.ChunkId}: {problem}");
     }
 
     public IReadOnlyList<CheckResult> Results()
@@ -62,7 +64,7 @@ public sealed class ChunkAudit(int dimensions, double normTolerance = 1e-3)
 
     private string? VectorProblem(float[] v)
     {
-        if (v.Length != dimensions) return $"{v.Length} values, expected {dimensions}";
+        if (v.Length != model.Dimensions) return $"{v.Length} values, expected {model.Dimensions}";
         double sum = 0;
         foreach (var x in v)
         {
@@ -70,7 +72,8 @@ public sealed class ChunkAudit(int dimensions, double normTolerance = 1e-3)
             sum += (double)x * x;
         }
         var norm = Math.Sqrt(sum);
-        return Math.Abs(norm - 1) > normTolerance ? $"norm {norm:F4}, expected 1" : null;
+        if (norm == 0) return "zero vector";
+        return model.Normalize && Math.Abs(norm - 1) > normTolerance ? $"norm {norm:F4}, expected 1" : null;
     }
 
     private sealed class Tally

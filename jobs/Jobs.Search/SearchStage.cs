@@ -1,8 +1,10 @@
-using System.CommandLine;
 using System.Text.Json;
+using Jobs.Contracts;
 using Jobs.Embeddings;
 using Jobs.Hosting;
 using Jobs.Store;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Jobs.Search;
@@ -11,44 +13,48 @@ namespace Jobs.Search;
 /// Answers plain-language queries: embeds each query (with the model's query prefix) and prints the nearest chunks
 /// by cosine distance, with document id, date and score. --start/--end, when given, filter by day.
 /// </summary>
-public sealed class SearchStage : Stage
+public sealed class SearchStage : Stage<SearchWork>
 {
-    private readonly Option<string[]> _query = new("--query", "-q") { Description = "Query text (repeatable)", Required = true };
-    private readonly Option<int> _topK = new("--top-k", "-k") { Description = "Results per query", DefaultValueFactory = _ => 5 };
-    private readonly Option<string> _format = new("--format") { Description = "text or jsonl", DefaultValueFactory = _ => "text" };
-
     public override string Name => "search";
     public override string Description => "Query text → top-k chunks by cosine distance (pgvector HNSW)";
     public override bool RequiresPostgres => true;
+    public override bool RequiresLake => false;
     public override bool RequiresDateChunk => false;
-    public override IEnumerable<Option> Options => [_query, _topK, _format];
+    public override IReadOnlyList<OptionsSection> Sections => [OptionsSection.Of<SearchOptions>(SearchOptions.Section), ModelServices.Section];
 
-    public override void Validate(JobContext context)
+    public override void ConfigureServices(IServiceCollection services) =>
+        services.AddEmbeddingModel().AddEmbeddings().AddStore(sp => sp.GetRequiredService<JobContext>().Postgres);
+
+    /// <summary>The model loads.</summary>
+    public override IEnumerable<string> Preflight(IServiceProvider services)
     {
-        if (context.Get(_topK) is < 1 or > 1000) throw new JobConfigurationException($"--top-k must be within 1..1000, not {context.Get(_topK)}");
-        if (context.Get(_format) is not ("text" or "jsonl")) throw new JobConfigurationException($"--format must be text or jsonl, not '{context.Get(_format)}'");
-        if (context.Get(_query)!.Any(string.IsNullOrWhiteSpace)) throw new JobConfigurationException("--query must not be empty");
+        services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
+        return [];
     }
+}
 
-    public override async Task<StageResult> RunAsync(JobContext context, CancellationToken cancellationToken)
+public sealed partial class SearchWork(SearchOptions options, EmbeddingModel model, IEmbeddingGenerator<string, Embedding<float>> generator,
+    VectorSearch search, JobContext context, ILogger<SearchWork> log) : IStageWork
+{
+    public async Task<StageResult> RunAsync(CancellationToken cancellationToken)
     {
-        var log = context.LoggerFactory.CreateLogger<SearchStage>();
-        var queries = context.Get(_query)!;
-        using var generator = new OnnxEmbeddingGenerator(EmbeddingModelFiles.Locate());
-        var vectors = await generator.GenerateAsync(queries.Select(q => ModelInfo.QueryPrefix + q), cancellationToken: cancellationToken).ConfigureAwait(false);
-        await using var dataSource = PgDataSource.Create(context.Postgres);
+        var queries = options.Query;
+        var vectors = await generator.GenerateAsync(queries.Select(model.ForQuery), cancellationToken: cancellationToken).ConfigureAwait(false);
         long hits = 0;
         for (var i = 0; i < queries.Length; i++)
         {
-            var results = await VectorSearch.SearchAsync(dataSource, vectors[i].Vector.ToArray(), context.Get(_topK),
-                context.ChunkOrNull?.Start, context.ChunkOrNull?.End, cancellationToken).ConfigureAwait(false);
+            var results = await search.SearchAsync(vectors[i].Vector.ToArray(), options.TopK, context.ChunkOrNull?.Start, context.ChunkOrNull?.End, cancellationToken)
+                .ConfigureAwait(false);
             hits += results.Count;
-            log.LogInformation("Query {QueryIndex} returned {Hits} hits", i, results.Count);
-            if (context.Get(_format) == "jsonl") WriteJsonLines(context.Output, queries[i], results);
+            Answered(i, results.Count);
+            if (options.Format == SearchOutput.Jsonl) WriteJsonLines(context.Output, queries[i], results);
             else WriteText(context.Output, queries[i], results);
         }
         return StageResult.Of(queries.Length, ("queries", queries.Length), ("hits", hits));
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Query {QueryIndex} returned {Hits} hits")]
+    private partial void Answered(int queryIndex, int hits);
 
     private static void WriteText(TextWriter output, string query, IReadOnlyList<SearchHit> hits)
     {

@@ -8,11 +8,11 @@ namespace Jobs.Store;
 /// Replaces the serving rows of one date range in one transaction: delete the range, then binary COPY the new rows.
 /// A retry or re-run therefore never duplicates, and readers see the old rows or the new ones, never a mix.
 /// </summary>
-public static class DateRangeLoader
+public sealed class DateRangeLoader(NpgsqlDataSource dataSource)
 {
     private const long LoadLockNamespace = 0x4A6F6273_00000002;
 
-    public static async Task<StoreCounts> ReplaceAsync(NpgsqlDataSource dataSource, DateOnly start, DateOnly end,
+    public async Task<StoreCounts> ReplaceAsync(DateOnly start, DateOnly end,
         IAsyncEnumerable<StoredDocument> documents, IAsyncEnumerable<StoredChunk> chunks, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);

@@ -1,17 +1,18 @@
+using Jobs.Contracts;
 using Npgsql;
 
 namespace Jobs.Store;
 
 /// <summary>
 /// Creates the serving schema if absent. Many load pods start at once, so the DDL runs under a transaction-scoped
-/// advisory lock: concurrent CREATE ... IF NOT EXISTS can otherwise fail on the catalog's unique indexes.
+/// advisory lock: concurrent CREATE ... IF NOT EXISTS can otherwise fail on the catalog's unique indexes. The vector
+/// column takes its dimension from the model descriptor; a store created for another dimension is refused.
 /// </summary>
-public static class PgSchema
+public sealed class PgSchema(NpgsqlDataSource dataSource, EmbeddingModel model)
 {
-    public const int Dimensions = 384;
     private const long SchemaLockKey = 0x4A6F6273_00000001; // "Jobs" + 1
 
-    private static readonly string Ddl = $"""
+    private string Ddl => $"""
         CREATE EXTENSION IF NOT EXISTS vector;
         CREATE TABLE IF NOT EXISTS documents (
             doc_id   text        NOT NULL,
@@ -31,7 +32,7 @@ public static class PgSchema
             text        text        NOT NULL,
             token_count integer     NOT NULL,
             model       text        NOT NULL,
-            embedding   vector({Dimensions}) NOT NULL,
+            embedding   vector({model.Dimensions}) NOT NULL,
             tsv         tsvector    GENERATED ALWAYS AS (to_tsvector('english', text)) STORED,
             FOREIGN KEY (day, doc_id) REFERENCES documents (day, doc_id) ON DELETE CASCADE
         );
@@ -41,7 +42,7 @@ public static class PgSchema
         CREATE INDEX IF NOT EXISTS chunks_embedding_hnsw ON chunks USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64);
         """;
 
-    public static async Task EnsureAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default)
+    public async Task EnsureAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -52,6 +53,15 @@ public static class PgSchema
         }
         await using (var ddl = new NpgsqlCommand(Ddl, connection, tx))
             await ddl.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        // For a vector column, atttypmod is its dimension.
+        await using (var dims = new NpgsqlCommand(
+            "SELECT atttypmod FROM pg_attribute WHERE attrelid = 'chunks'::regclass AND attname = 'embedding'", connection, tx))
+        {
+            var existing = Convert.ToInt32(await dims.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+            if (existing != model.Dimensions)
+                throw new StoreSchemaException(
+                    $"the serving table chunks stores vector({existing}), but model {model.Id} has {model.Dimensions} dimensions: load into another database or schema");
+        }
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         // The vector type was possibly just created: make this data source's connections see it.
         await connection.ReloadTypesAsync(cancellationToken).ConfigureAwait(false);

@@ -4,9 +4,9 @@ using Pgvector;
 namespace Jobs.Store;
 
 /// <summary>Nearest chunks to a query vector by cosine distance (HNSW), optionally within a date range.</summary>
-public static class VectorSearch
+public sealed class VectorSearch(NpgsqlDataSource dataSource)
 {
-    public static async Task<IReadOnlyList<SearchHit>> SearchAsync(NpgsqlDataSource dataSource, float[] query, int topK,
+    public async Task<IReadOnlyList<SearchHit>> SearchAsync(float[] query, int topK,
         DateOnly? from = null, DateOnly? to = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(topK, 1);
@@ -36,7 +36,7 @@ public static class VectorSearch
         return hits;
     }
 
-    public static async Task<StoreCounts> CountAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default)
+    public async Task<StoreCounts> CountAsync(CancellationToken cancellationToken = default)
     {
         await using var cmd = dataSource.CreateCommand("SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM chunks)");
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

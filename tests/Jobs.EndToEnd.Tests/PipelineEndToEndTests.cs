@@ -23,7 +23,7 @@ public sealed class PipelineEndToEndTests(PostgresFixture postgres) : IDisposabl
 
     private static readonly string[] Sources =
     [
-        "--source", Path.Combine(RepoPaths.Samples, "sotu", "sotu.csv"), Path.Combine(RepoPaths.Samples, "bad", "bad-records.jsonl"),
+        "--source", Path.Combine(RepoPaths.Samples, "sotu", "sotu.csv"), "--source", Path.Combine(RepoPaths.Samples, "bad", "bad-records.jsonl"),
         "--time-field", "date", "--category-field", "party",
     ];
 
@@ -40,7 +40,7 @@ public sealed class PipelineEndToEndTests(PostgresFixture postgres) : IDisposabl
     {
         await using var dataSource = PgDataSource.Create(postgres.ConnectionString);
         return (await LakeCounts.ReadAsync(_lake.Path, TestContext.Current.CancellationToken),
-            await VectorSearch.CountAsync(dataSource, TestContext.Current.CancellationToken));
+            await new VectorSearch(dataSource).CountAsync(TestContext.Current.CancellationToken));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Jobs.Contracts;
+using Jobs.Tables;
 using Jobs.Quality;
 using Xunit;
 
@@ -8,6 +9,8 @@ public sealed class ChunkAuditTests
 {
     private static DocumentRow Doc(string id) => new() { DocId = id, Text = "text of " + id };
 
+    private static readonly EmbeddingModel Model = EmbeddingModels.Default with { Id = "test-4d", Dimensions = 4 };
+
     private static ChunkRow Chunk(string id, string doc, string text = "some text") =>
         new() { ChunkId = id, DocId = doc, Text = text, ContentHash = ContentHash.Of(text) };
 
@@ -15,12 +18,12 @@ public sealed class ChunkAuditTests
     {
         var v = new float[length];
         v[0] = first;
-        return new EmbeddingRow { ChunkId = chunk, Embedding = v };
+        return new EmbeddingRow { ChunkId = chunk, Embedding = v, Model = Model.Id };
     }
 
     private static Dictionary<string, CheckResult> Audit(Action<ChunkAudit> feed)
     {
-        var audit = new ChunkAudit(dimensions: 4);
+        var audit = new ChunkAudit(Model);
         feed(audit);
         return audit.Results().ToDictionary(r => r.Name);
     }

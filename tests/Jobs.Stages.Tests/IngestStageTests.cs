@@ -1,4 +1,5 @@
 using Jobs.Contracts;
+using Jobs.Tables;
 using Jobs.Hosting;
 using Jobs.Ingest;
 using Jobs.Lake;
@@ -12,7 +13,7 @@ public sealed class IngestStageTests : IDisposable
     private readonly TempDirectory _lake = new("lake");
 
     private Task<StageRunResult> Ingest(string start, string end, params string[] sources) =>
-        StageRun.RunAsync(new IngestStage(), ["--start", start, "--end", end, "--lake", _lake.Path, "--source", .. sources, .. SampleFiles.SotuMapping]);
+        StageRun.RunAsync(new IngestStage(), ["--start", start, "--end", end, "--lake", _lake.Path, .. sources.SelectMany(s => new[] { "--source", s }), .. SampleFiles.SotuMapping]);
 
     private async Task<List<T>> Read<T>(TableSpec<T> spec) where T : class, new() =>
         await new DeltaTable<T>(_lake.Path, spec).ReadAsync(PartitionPredicate.All, TestContext.Current.CancellationToken).ToListAsync();

@@ -81,17 +81,6 @@ public sealed class JobRunnerTests : IDisposable
         Assert.DoesNotContain("hunter2-secret", run.Log);
     }
 
-    [Fact]
-    public void ExitCodeOf_MapsRefusalsQualityAndCancellation()
-    {
-        Assert.Equal(ExitCodes.InputRefused, JobRunner.ExitCodeOf(new DeltaUnsupportedException("x"), false));
-        Assert.Equal(ExitCodes.InputRefused, JobRunner.ExitCodeOf(new InputRefusedException("x"), false));
-        Assert.Equal(ExitCodes.QualityGate, JobRunner.ExitCodeOf(new QualityGateException("x"), false));
-        Assert.Equal(ExitCodes.Cancelled, JobRunner.ExitCodeOf(new OperationCanceledException(), true));
-        Assert.Equal(ExitCodes.Failed, JobRunner.ExitCodeOf(new DeltaConflictException("x"), false));
-        Assert.Equal(ExitCodes.Failed, JobRunner.ExitCodeOf(new IOException("x"), false));
-    }
-
     public void Dispose() => _lake.Dispose();
 }
 

@@ -16,10 +16,10 @@ public sealed class OnnxEmbeddingGeneratorTests(ModelFixture model) : IClassFixt
     [Fact]
     public void Tokenizer_AddsClsAndSep_AndLowerCases()
     {
-        var ids = model.Tokenizer.EncodeToIds("Hello World", ModelInfo.MaxTokens, addSpecialTokens: true, out _, out _);
+        var ids = model.Tokenizer.EncodeToIds("Hello World", model.Model.MaxTokens, addSpecialTokens: true, out _, out _);
         Assert.Equal(101, ids[0]);
         Assert.Equal(102, ids[^1]);
-        Assert.Equal(ids, model.Tokenizer.EncodeToIds("hello world", ModelInfo.MaxTokens, addSpecialTokens: true, out _, out _));
+        Assert.Equal(ids, model.Tokenizer.EncodeToIds("hello world", model.Model.MaxTokens, addSpecialTokens: true, out _, out _));
     }
 
     [Fact]
@@ -30,7 +30,7 @@ public sealed class OnnxEmbeddingGeneratorTests(ModelFixture model) : IClassFixt
         Assert.Equal(3, vectors.Count);
         Assert.All(vectors, v =>
         {
-            Assert.Equal(ModelInfo.Dimensions, v.Vector.Length);
+            Assert.Equal(model.Model.Dimensions, v.Vector.Length);
             Assert.InRange(MathF.Sqrt(Cosine(v.Vector, v.Vector)), 0.999f, 1.001f);
         });
         // Batching sorts by length internally; each output must still belong to its own input.
@@ -48,7 +48,7 @@ public sealed class OnnxEmbeddingGeneratorTests(ModelFixture model) : IClassFixt
             "Our farmers need fair prices for wheat and corn.",
         ];
         var p = await model.Generator.GenerateAsync(passages, cancellationToken: TestContext.Current.CancellationToken);
-        var q = await model.Generator.GenerateAsync([ModelInfo.QueryPrefix + "helping poor families out of poverty"], cancellationToken: TestContext.Current.CancellationToken);
+        var q = await model.Generator.GenerateAsync([model.Model.QueryPrefix + "helping poor families out of poverty"], cancellationToken: TestContext.Current.CancellationToken);
         var scores = p.Select(v => Cosine(q[0].Vector, v.Vector)).ToList();
         Assert.Equal(0, scores.IndexOf(scores.Max()));
     }

@@ -1,5 +1,6 @@
 using Jobs.Chunk;
 using Jobs.Contracts;
+using Jobs.Tables;
 using Jobs.Embed;
 using Jobs.Hosting;
 using Jobs.Ingest;

@@ -27,7 +27,7 @@ public static class StageRun
             LogOutput = log,
             JsonLogs = true,
             HandleSignals = false,
-            Environment = name => environment is not null && environment.TryGetValue(name, out var v) ? v : null,
+            Environment = environment ?? new Dictionary<string, string>(),
             TerminationLogPath = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "no-termination-log-here", "x"),
         };
         var code = await JobRunner.RunAsync(stage, args, settings);

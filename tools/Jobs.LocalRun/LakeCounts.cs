@@ -1,4 +1,5 @@
 using Jobs.Contracts;
+using Jobs.Tables;
 using Jobs.Lake;
 
 namespace Jobs.LocalRun;

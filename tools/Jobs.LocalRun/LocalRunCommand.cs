@@ -58,7 +58,7 @@ public static class LocalRunCommand
         var lakeCounts = await LakeCounts.ReadAsync(lakePath);
         await using (var dataSource = PgDataSource.Create(pg))
         {
-            var served = await VectorSearch.CountAsync(dataSource);
+            var served = await new VectorSearch(dataSource).CountAsync();
             output.WriteLine();
             output.WriteLine($"Delta tables: documents {lakeCounts.Documents}, quarantine {lakeCounts.Quarantine}, chunks {lakeCounts.Chunks}, embeddings {lakeCounts.Embeddings}");
             output.WriteLine($"PostgreSQL:   documents {served.Documents}, chunks {served.Chunks}");

@@ -1,6 +1,6 @@
 using Jobs.Embeddings;
 
-// `make images`: writes the bundled model as plain files for the images (JOBS_MODEL_DIR), so no image carries the
+// `make images`: writes the bundled model as plain files for the images (JOBS_MODEL__DIR), so no image carries the
 // 90 MB resource DLL. Usage: jobs-model-export DIR [--vocab-only]   (chunk only tokenizes: it gets vocab.txt alone)
 if (args.Length is < 1 or > 2 || (args.Length == 2 && args[1] != "--vocab-only"))
 {

@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using Parquet.Serialization.Attributes;
 
-namespace Jobs.Contracts;
+namespace Jobs.Tables;
 
 /// <summary>One source record accepted by ingest (Delta table <c>documents</c>, partitioned by day).</summary>
 public sealed class DocumentRow

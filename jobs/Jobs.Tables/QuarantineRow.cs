@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Jobs.Contracts;
+namespace Jobs.Tables;
 
 /// <summary>A source record that was refused, with the reason (Delta table <c>quarantine</c>; day null when undated).</summary>
 public sealed class QuarantineRow

@@ -1,6 +1,7 @@
+using Jobs.Contracts;
 using Jobs.Lake;
 
-namespace Jobs.Contracts;
+namespace Jobs.Tables;
 
 /// <summary>The Delta tables of the lake and how their rows are partitioned (all by <c>day</c>).</summary>
 public static class LakeTables

@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using Parquet.Serialization.Attributes;
 
-namespace Jobs.Contracts;
+namespace Jobs.Tables;
 
 /// <summary>A token-bounded passage of a document (Delta table <c>chunks</c>, partitioned by the document's day).</summary>
 public sealed class ChunkRow

@@ -1,7 +1,8 @@
 using System.Globalization;
+using Jobs.Contracts;
 using Jobs.Lake;
 
-namespace Jobs.Contracts;
+namespace Jobs.Tables;
 
 /// <summary>The <c>day</c> partition column shared by the lake tables, and predicates over date chunks.</summary>
 public static class DayPartition

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Jobs.Contracts;
+namespace Jobs.Tables;
 
 /// <summary>The vector of one chunk under one model (Delta table <c>embeddings</c>, partitioned by day).</summary>
 public sealed class EmbeddingRow

@@ -1,0 +1,31 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using Jobs.Contracts;
+
+namespace Jobs.Search;
+
+public enum SearchOutput
+{
+    Text,
+    Jsonl,
+}
+
+/// <summary>What to ask and how to print it (section <c>Search</c>, env <c>JOBS_SEARCH__*</c>).</summary>
+public sealed class SearchOptions : IValidatableObject
+{
+    public const string Section = "Search";
+
+    [CliOption("--query", "-q"), Description("Query text (repeat the flag for several)"), MinLength(1, ErrorMessage = "is required: at least one --query")]
+    public string[] Query { get; set; } = [];
+
+    [CliOption("--top-k", "-k"), Description("Results per query"), Range(1, 1000, ErrorMessage = "must be within {1}..{2}")]
+    public int TopK { get; set; } = 5;
+
+    [Description("text or jsonl")]
+    public SearchOutput Format { get; set; } = SearchOutput.Text;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Query.Any(string.IsNullOrWhiteSpace)) yield return new ValidationResult("must not be empty", [nameof(Query)]);
+    }
+}
