@@ -100,9 +100,10 @@ internal sealed class JobConfiguration
         foreach (var binding in _bindings)
         {
             var value = binding.Property.GetValue(instances[binding.Property.DeclaringType!]);
-            JsonNode? node = binding.IsSecret
+            var plain = value is Enum ? value.ToString()!.ToLowerInvariant() : value;
+            var node = binding.IsSecret
                 ? value is null or "" ? null : JsonValue.Create("***")
-                : JsonSerializer.SerializeToNode(value is Enum ? value.ToString() : value, binding.Type == typeof(string) ? typeof(string) : value?.GetType() ?? typeof(object));
+                : JsonSerializer.SerializeToNode(plain, plain?.GetType() ?? typeof(object));
             var parent = root;
             if (binding.Section is { } name)
             {

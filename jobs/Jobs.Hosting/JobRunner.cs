@@ -25,7 +25,7 @@ public static class JobRunner
         var configuration = new JobConfiguration(stage);
         var parse = configuration.Command.Parse(args);
         if (parse.Errors.Count > 0)
-            return Usage(settings, stage, parse.Errors.Select(e => e.Message).ToList());
+            return Usage(settings, stage, parse.Errors.Select(e => e.Message.TrimEnd('.')).ToList());
         if (parse.Action is not null)
             return await parse.InvokeAsync(new InvocationConfiguration { Output = settings.Output }, cancellationToken).ConfigureAwait(false);
 
@@ -137,9 +137,22 @@ public static class JobRunner
     {
         var validatorType = typeof(IValidateOptions<>).MakeGenericType(type);
         var validate = validatorType.GetMethod(nameof(IValidateOptions<object>.Validate))!;
-        foreach (var validator in provider.GetServices(validatorType))
+        IEnumerable<object?> validators;
+        try
+        {
+            validators = provider.GetServices(validatorType).ToList();
+        }
+        catch (JobConfigurationException)
+        {
+            // A validator needs a service that the settings cannot make (an unknown model): that setting's own
+            // validator reports it.
+            return [];
+        }
+        var failures = new List<string>();
+        foreach (var validator in validators)
             if (validate.Invoke(validator, [Options.DefaultName, instance]) is ValidateOptionsResult { Failed: true } result)
-                foreach (var failure in result.Failures ?? [result.FailureMessage]) yield return failure;
+                failures.AddRange(result.Failures ?? [result.FailureMessage]);
+        return failures;
     }
 
     private static List<string> Preflight(Stage stage, IServiceProvider provider)
@@ -149,8 +162,10 @@ public static class JobRunner
         {
             problems.AddRange(stage.Preflight(provider));
         }
-        catch (Exception e) when (e is JobConfigurationException or InputRefusedException or IOException or InvalidOperationException)
+        catch (Exception e)
         {
+            // --validate-args reports, it does not fail: whatever stops the check (a model that does not load, a
+            // source that cannot be listed) is one more problem to name.
             problems.Add(e.Message);
         }
         return problems;
