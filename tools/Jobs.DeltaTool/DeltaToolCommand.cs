@@ -28,7 +28,7 @@ public static class DeltaToolCommand
             Console.Out.WriteLine(JsonSerializer.Serialize(new { dryRun = p.GetValue(dryRun), deleted }));
         }));
 
-        var lakeArg = new Argument<string>("lake");
+        var lakeArg = new Argument<string>("lake") { Description = "Lake location: a folder or az://container/prefix" };
         var writer = new Option<int>("--writer") { DefaultValueFactory = _ => 0 };
         var commits = new Option<int>("--commits") { DefaultValueFactory = _ => 10 };
         var rows = new Option<int>("--rows") { DefaultValueFactory = _ => 10 };
@@ -37,7 +37,7 @@ public static class DeltaToolCommand
         var demo = new Command("append-demo", "Write demo commits (for concurrency and crash tests)") { lakeArg, writer, commits, rows, overwrite, part };
         demo.SetAction((p, ct) => Guard(async () =>
         {
-            var t = new DeltaTable<DemoRow>(p.GetValue(lakeArg)!, DemoRow.Spec);
+            var t = new DeltaTable<DemoRow>(LakeStorage.Open(p.GetValue(lakeArg)!), DemoRow.Spec);
             for (var c = 0; c < p.GetValue(commits); c++)
             {
                 var batch = Enumerable.Range(0, p.GetValue(rows)).Select(i => new DemoRow
