@@ -32,6 +32,7 @@ provision:
 
 test-deps:
 	@bash tools/provision-python.sh
+	@bash tools/provision-azurite.sh
 
 build:
 	$(DOTNET) build Jobs.sln -c $(CONFIG) -v quiet -nologo -clp:NoSummary

@@ -67,6 +67,7 @@ public static partial class LakeBenchmarks
     // the same way, with no stats and no log.
     private static async Task ParquetOnlyAsync(string dir, int rows)
     {
+        var storage = new LocalLakeStorage(dir);
         var buffer = new List<BenchRow>(RowsPerFile);
         foreach (var row in BenchRow.Generate(rows))
         {
@@ -77,7 +78,7 @@ public static partial class LakeBenchmarks
 
         async Task FlushAsync()
         {
-            await ParquetFiles.WriteAsync(Path.Combine(dir, $"day={buffer[0].Day}", $"part-{Guid.NewGuid():N}.snappy.parquet"), buffer, CancellationToken.None);
+            await ParquetFiles.WriteAsync(storage, $"day={buffer[0].Day}/part-{Guid.NewGuid():N}.snappy.parquet", buffer, CancellationToken.None);
             buffer.Clear();
         }
     }

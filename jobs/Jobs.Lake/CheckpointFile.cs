@@ -6,7 +6,7 @@ namespace Jobs.Lake;
 /// <summary>Reads classic and multi-part checkpoints into actions, and writes classic V1 checkpoints as Spark does.</summary>
 internal static class CheckpointFile
 {
-    public static async Task<CommitActions> ReadAsync(IEnumerable<string> paths, CancellationToken cancellationToken)
+    public static async Task<CommitActions> ReadAsync(ILakeStorage storage, IEnumerable<string> paths, CancellationToken cancellationToken)
     {
         var adds = new List<AddFile>();
         var removes = new List<RemoveFile>();
@@ -15,9 +15,11 @@ internal static class CheckpointFile
         MetadataAction? metadata = null;
         foreach (var path in paths)
         {
-            await using var fs = File.OpenRead(path);
-            var rows = await ParquetSerializer.DeserializeAsync<CheckpointRow>(fs, cancellationToken: cancellationToken).ConfigureAwait(false);
-            var name = Path.GetFileName(path);
+            DeserializationResult<CheckpointRow> rows;
+            var fs = await storage.OpenReadAsync(path, cancellationToken).ConfigureAwait(false);
+            await using (fs.ConfigureAwait(false))
+                rows = await ParquetSerializer.DeserializeAsync<CheckpointRow>(fs, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var name = LakePaths.FileName(path);
             foreach (var row in rows.Data)
             {
                 if (row.Add is { Path: { } addPath } a)
@@ -78,13 +80,6 @@ internal static class CheckpointFile
         return rows;
     }
 
-    public static async Task<long> WriteAsync(string path, IReadOnlyCollection<CheckpointRow> rows, CancellationToken cancellationToken)
-    {
-        await using (var fs = new FileStream(path, FileMode.CreateNew, FileAccess.Write))
-        {
-            await ParquetSerializer.SerializeAsync(rows, fs, new ParquetOptions { CompressionMethod = CompressionMethod.Snappy }, cancellationToken: cancellationToken).ConfigureAwait(false);
-            fs.Flush(flushToDisk: true);
-        }
-        return new FileInfo(path).Length;
-    }
+    public static Task WriteAsync(Stream file, IReadOnlyCollection<CheckpointRow> rows, CancellationToken cancellationToken) =>
+        ParquetSerializer.SerializeAsync(rows, file, new ParquetOptions { CompressionMethod = CompressionMethod.Snappy }, cancellationToken: cancellationToken);
 }

@@ -6,7 +6,7 @@ namespace Jobs.Lake;
 /// file's rows however many partitions a chunk spans. Returns the add actions with exact sizes and value-derived
 /// stats; nothing is visible to readers until a commit references the files.
 /// </summary>
-internal sealed class DataFileWriter<TRow>(string root, TableSpec<TRow> spec, int maxRowsPerFile, TimeProvider time)
+internal sealed class DataFileWriter<TRow>(ILakeStorage storage, string tablePath, TableSpec<TRow> spec, int maxRowsPerFile, TimeProvider time)
     where TRow : class, new()
 {
     private readonly Dictionary<string, (IReadOnlyDictionary<string, string?> Values, List<TRow> Rows)> _buffers = new(StringComparer.Ordinal);
@@ -56,7 +56,7 @@ internal sealed class DataFileWriter<TRow>(string root, TableSpec<TRow> spec, in
     private async Task<AddFile> WriteAsync(string dir, IReadOnlyDictionary<string, string?> values, List<TRow> rows, CancellationToken ct)
     {
         var relative = (dir.Length > 0 ? dir + "/" : "") + $"part-{Guid.NewGuid():N}.c000.snappy.parquet";
-        var size = await ParquetFiles.WriteAsync(Path.Combine(root, relative), rows, ct).ConfigureAwait(false);
+        var size = await ParquetFiles.WriteAsync(storage, LakePaths.Combine(tablePath, relative), rows, ct).ConfigureAwait(false);
         return new AddFile(PartitionPaths.ToLogPath(relative), values, size, time.GetUtcNow().ToUnixTimeMilliseconds(), true, FileStats.Compute(rows));
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
 
 namespace Jobs.Lake;
 
@@ -18,7 +19,7 @@ internal sealed record PendingCommit(
 /// recomputes its removes from the new snapshot, which is safe because its result does not depend on what it
 /// replaces. After version v, with v a multiple of delta.checkpointInterval (10), a classic checkpoint is written.
 /// </summary>
-internal sealed class DeltaCommitter(DeltaLogStore log, string root, string schemaString, IReadOnlyList<string> partitionColumns, TimeProvider time)
+internal sealed class DeltaCommitter(DeltaLogStore log, string root, string schemaString, IReadOnlyList<string> partitionColumns, TimeProvider time, ILogger logger)
 {
     public const int MaxAttempts = 20;
     public static readonly TimeSpan TombstoneRetention = TimeSpan.FromDays(7);
@@ -28,15 +29,18 @@ internal sealed class DeltaCommitter(DeltaLogStore log, string root, string sche
         long? readVersion = null;
         for (var attempt = 1; ; attempt++)
         {
-            var snapshot = log.Exists ? await DeltaSnapshot.LoadAsync(log, null, cancellationToken).ConfigureAwait(false) : null;
+            var snapshot = await log.ExistsAsync(cancellationToken).ConfigureAwait(false) ? await DeltaSnapshot.LoadAsync(log, null, cancellationToken).ConfigureAwait(false) : null;
             if (snapshot is not null)
             {
                 snapshot.EnsureWritable(root);
-                if (readVersion is { } rv) EnsureNoConflict(rv, snapshot.Version, pending);
+                if (readVersion is { } rv) await EnsureNoConflictAsync(rv, snapshot.Version, pending, cancellationToken).ConfigureAwait(false);
                 // An idempotent batch already committed (by an earlier attempt of this task, say) is not written twice;
                 // its data files stay unreferenced until VACUUM.
                 if (pending.Txn is { } txn && snapshot.Txns.TryGetValue(txn.AppId, out var done) && done.Version >= txn.Version)
+                {
+                    logger.AlreadyCommitted(root, txn.AppId, txn.Version, snapshot.Version);
                     return new CommitResult(snapshot.Version, 0, 0, 0, attempt, AlreadyCommitted: true);
+                }
             }
             readVersion = snapshot?.Version ?? -1;
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -54,29 +58,37 @@ internal sealed class DeltaCommitter(DeltaLogStore log, string root, string sche
                 : null;
             var txns = pending.Txn is null ? [] : new[] { pending.Txn with { LastUpdated = now } };
             var version = readVersion.Value + 1;
-            if (log.TryCommit(version, DeltaLogJson.Serialize(info, protocol, metadata, removes, pending.Adds, txns)))
+            if (await log.TryCommitAsync(version, DeltaLogJson.Serialize(info, protocol, metadata, removes, pending.Adds, txns), cancellationToken).ConfigureAwait(false))
             {
+                logger.Committed(root, version, pending.Adds.Count, removes.Count, rowCount, attempt);
                 await CheckpointIfDueAsync(version, snapshot, cancellationToken).ConfigureAwait(false);
                 return new CommitResult(version, pending.Adds.Count, removes.Count, rowCount, attempt);
             }
+            logger.CommitLost(root, version, attempt);
             if (attempt >= MaxAttempts)
+            {
+                logger.CommitGaveUp(root, attempt);
                 throw new DeltaConflictException($"{root}: lost the commit race {attempt} times; giving up");
+            }
         }
     }
 
-    private void EnsureNoConflict(long readVersion, long latest, PendingCommit pending)
+    private async Task EnsureNoConflictAsync(long readVersion, long latest, PendingCommit pending, CancellationToken cancellationToken)
     {
         for (var v = readVersion + 1; v <= latest; v++)
         {
-            var winner = DeltaLogJson.Parse(log.ReadCommit(v), DeltaLogStore.CommitFileName(v));
+            var winner = DeltaLogJson.Parse(await log.ReadCommitAsync(v, cancellationToken).ConfigureAwait(false), DeltaLogStore.CommitFileName(v));
             // Many pods may create the same table at once: losing that race to an identical table is no conflict.
             if (v == 0 && winner.Metadata is { } created && created.PartitionColumns.SequenceEqual(partitionColumns)
                 && DeltaTableSchema.SameFields(created.SchemaString, schemaString))
                 continue;
-            if (winner.Protocol is not null) throw new DeltaConflictException($"{root}: version {v} changed the protocol concurrently");
-            if (winner.Metadata is not null) throw new DeltaConflictException($"{root}: version {v} changed the metadata concurrently");
-            if (pending.Txn is { } txn && winner.Txns.Any(t => t.AppId == txn.AppId))
-                throw new DeltaConflictException($"{root}: version {v} committed a batch of application {txn.AppId} concurrently");
+            var reason = winner.Protocol is not null ? "changed the protocol concurrently"
+                : winner.Metadata is not null ? "changed the metadata concurrently"
+                : pending.Txn is { } txn && winner.Txns.Any(t => t.AppId == txn.AppId) ? $"committed a batch of application {txn.AppId} concurrently"
+                : null;
+            if (reason is null) continue;
+            logger.CommitConflict(root, v, reason);
+            throw new DeltaConflictException($"{root}: version {v} {reason}");
         }
     }
 
@@ -89,10 +101,11 @@ internal sealed class DeltaCommitter(DeltaLogStore log, string root, string sche
         var rows = CheckpointFile.Rows(snapshot, cutoff);
         var bytes = await log.WriteCheckpointAsync(version, rows, cancellationToken).ConfigureAwait(false);
         // Spark's field order: version, size first (LastCheckpointInfo); no checksum, which would have to be exact.
-        log.WriteLastCheckpoint(new JsonObject
+        await log.WriteLastCheckpointAsync(new JsonObject
         {
             ["version"] = version, ["size"] = rows.Count, ["sizeInBytes"] = bytes, ["numOfAddFiles"] = snapshot.Files.Count,
-        }.ToJsonString());
+        }.ToJsonString(), cancellationToken).ConfigureAwait(false);
+        logger.CheckpointWritten(root, version, rows.Count, bytes);
     }
 
     public static string PartitionByJson(IEnumerable<string> columns) => JsonSerializer.Serialize(columns);

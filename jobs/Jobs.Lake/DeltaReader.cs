@@ -8,21 +8,33 @@ namespace Jobs.Lake;
 /// </summary>
 public static class DeltaReader
 {
-    public static async Task<DeltaSnapshot> SnapshotAsync(string tableRoot, long? version = null, CancellationToken cancellationToken = default) =>
-        await DeltaSnapshot.LoadAsync(new DeltaLogStore(tableRoot), version, cancellationToken).ConfigureAwait(false);
+    /// <summary>The snapshot of the table in the local folder <paramref name="tableRoot"/>.</summary>
+    public static Task<DeltaSnapshot> SnapshotAsync(string tableRoot, long? version = null, CancellationToken cancellationToken = default) =>
+        SnapshotAsync(new LocalLakeStorage(tableRoot), "", version, cancellationToken);
+
+    /// <summary>The snapshot of the table at <paramref name="tablePath"/> ("" for the storage root) in <paramref name="lake"/>.</summary>
+    public static Task<DeltaSnapshot> SnapshotAsync(ILakeStorage lake, string tablePath, long? version = null, CancellationToken cancellationToken = default) =>
+        DeltaSnapshot.LoadAsync(new DeltaLogStore(lake, tablePath), version, cancellationToken);
 
     /// <param name="sessionZone">Time zone of zone-less timestamp partition values (see <see cref="PartitionValues.Parse"/>).</param>
     /// <param name="engine">The Parquet engine; Parquet.Net when null.</param>
-    public static async IAsyncEnumerable<IReadOnlyDictionary<string, object?>> ReadRowsAsync(string tableRoot, DeltaSnapshot snapshot,
+    public static IAsyncEnumerable<IReadOnlyDictionary<string, object?>> ReadRowsAsync(string tableRoot, DeltaSnapshot snapshot,
+        TimeZoneInfo? sessionZone = null, IParquetRowReader? engine = null, CancellationToken cancellationToken = default) =>
+        ReadRowsAsync(new LocalLakeStorage(tableRoot), "", snapshot, sessionZone, engine, cancellationToken);
+
+    /// <param name="sessionZone">Time zone of zone-less timestamp partition values (see <see cref="PartitionValues.Parse"/>).</param>
+    /// <param name="engine">The Parquet engine; Parquet.Net when null.</param>
+    public static async IAsyncEnumerable<IReadOnlyDictionary<string, object?>> ReadRowsAsync(ILakeStorage lake, string tablePath, DeltaSnapshot snapshot,
         TimeZoneInfo? sessionZone = null, IParquetRowReader? engine = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(snapshot);
         engine ??= ParquetNetRowReader.Instance;
         var partitionTypes = snapshot.Metadata.PartitionColumns.ToDictionary(c => c,
             c => snapshot.Schema[c]?.PrimitiveType ?? throw new DeltaProtocolException($"partition column {c} is not a primitive field of the schema"));
         foreach (var file in snapshot.Files.OrderBy(f => f.Path, StringComparer.Ordinal))
         {
-            var path = Path.Combine(tableRoot, PartitionPaths.FromLogPath(file.Path));
-            await foreach (var row in engine.ReadAsync(path, cancellationToken).ConfigureAwait(false))
+            var path = LakePaths.Combine(tablePath, PartitionPaths.FromLogPath(file.Path));
+            await foreach (var row in engine.ReadAsync(lake, path, cancellationToken).ConfigureAwait(false))
             {
                 var typed = new Dictionary<string, object?>(row, StringComparer.Ordinal);
                 foreach (var (column, type) in partitionTypes)

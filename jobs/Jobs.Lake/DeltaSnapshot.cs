@@ -32,34 +32,34 @@ public sealed class DeltaSnapshot
 
     internal static async Task<DeltaSnapshot> LoadAsync(DeltaLogStore log, long? atVersion, CancellationToken cancellationToken)
     {
-        var listing = log.Listing();
-        if (listing.LatestVersion is not { } latest) throw new DeltaProtocolException($"{log.LogDir}: no commits: not a Delta table");
+        var listing = await log.ListingAsync(cancellationToken).ConfigureAwait(false);
+        if (listing.LatestVersion is not { } latest) throw new DeltaProtocolException($"{log.Location}: no commits: not a Delta table");
         var target = atVersion ?? latest;
-        if (target < 0 || target > latest) throw new DeltaProtocolException($"{log.LogDir}: version {target} does not exist (latest is {latest})");
+        if (target < 0 || target > latest) throw new DeltaProtocolException($"{log.Location}: version {target} does not exist (latest is {latest})");
 
         var checkpoint = listing.Checkpoints.Where(c => c.Version <= target && c.Kind != CheckpointKind.V2).MaxBy(c => c.Version);
         var state = new TableState();
         var from = 0L;
         if (checkpoint is not null)
         {
-            state.Apply(await CheckpointFile.ReadAsync(checkpoint.Files.Select(log.PathOf), cancellationToken).ConfigureAwait(false));
+            state.Apply(await CheckpointFile.ReadAsync(log.Storage, checkpoint.Files.Select(log.PathOf), cancellationToken).ConfigureAwait(false));
             from = checkpoint.Version + 1;
         }
         else if (!listing.Commits.Contains(0))
         {
             var v2 = listing.Checkpoints.Any(c => c.Kind == CheckpointKind.V2);
             throw new DeltaUnsupportedException(v2
-                ? $"{log.LogDir}: version {target} can only be read from a V2 checkpoint, which this reader does not implement"
-                : $"{log.LogDir}: version {target} cannot be reconstructed: commit 0 is gone and no checkpoint at or below it exists");
+                ? $"{log.Location}: version {target} can only be read from a V2 checkpoint, which this reader does not implement"
+                : $"{log.Location}: version {target} cannot be reconstructed: commit 0 is gone and no checkpoint at or below it exists");
         }
         for (var v = from; v <= target; v++)
         {
-            if (!listing.Commits.Contains(v)) throw new DeltaProtocolException($"{log.LogDir}: commit {v} is missing (the log has a gap)");
-            state.Apply(DeltaLogJson.Parse(log.ReadCommit(v), DeltaLogStore.CommitFileName(v)));
+            if (!listing.Commits.Contains(v)) throw new DeltaProtocolException($"{log.Location}: commit {v} is missing (the log has a gap)");
+            state.Apply(DeltaLogJson.Parse(await log.ReadCommitAsync(v, cancellationToken).ConfigureAwait(false), DeltaLogStore.CommitFileName(v)));
         }
-        if (state.Protocol is null) throw new DeltaProtocolException($"{log.LogDir}: no protocol action up to version {target}");
-        if (state.Metadata is null) throw new DeltaProtocolException($"{log.LogDir}: no metaData action up to version {target}");
-        TableFeatures.EnsureReadable(log.LogDir, state.Protocol, state.Metadata);
+        if (state.Protocol is null) throw new DeltaProtocolException($"{log.Location}: no protocol action up to version {target}");
+        if (state.Metadata is null) throw new DeltaProtocolException($"{log.Location}: no metaData action up to version {target}");
+        TableFeatures.EnsureReadable(log.Location, state.Protocol, state.Metadata);
         return new DeltaSnapshot(target, state, checkpoint?.Version);
     }
 

@@ -1,10 +1,12 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Jobs.Lake;
 
 /// <summary>
-/// A Delta table of <typeparamref name="TRow"/> rows under <c>lakeRoot/spec.Name</c>. Data files are written first;
+/// A Delta table of <typeparamref name="TRow"/> rows under <c>spec.Name</c> in a lake (see <see cref="ILakeStorage"/>). Data files are written first;
 /// the single commit that makes them visible comes last, so a crash at any moment leaves a readable table. An
 /// overwrite replaces whole partitions in that commit (removes + adds), which makes every job idempotent per chunk.
 /// </summary>
@@ -15,21 +17,40 @@ public sealed class DeltaTable<TRow> where TRow : class, new()
     private readonly TimeProvider _time;
     private readonly DeltaCommitter _committer;
     private readonly string _partitionBy;
+    private readonly ILogger _logger;
 
+    /// <summary>The table in the local lake folder <paramref name="lakeRoot"/>.</summary>
     public DeltaTable(string lakeRoot, TableSpec<TRow> spec, TimeProvider? timeProvider = null)
+        : this(new LocalLakeStorage(lakeRoot), spec, timeProvider)
     {
+    }
+
+    /// <summary>The table at key <c>spec.Name</c> of <paramref name="lake"/>.</summary>
+    public DeltaTable(ILakeStorage lake, TableSpec<TRow> spec, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(lake);
+        ArgumentNullException.ThrowIfNull(spec);
         _spec = spec;
-        Root = Path.Combine(lakeRoot, spec.Name);
-        _log = new DeltaLogStore(Root);
+        Storage = lake;
+        TablePath = spec.Name;
+        Root = lake.Describe(TablePath);
+        _log = new DeltaLogStore(lake, TablePath);
         _time = timeProvider ?? TimeProvider.System;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Jobs.Lake.DeltaTable");
         var partitionColumns = spec.PartitionColumns.Select(c => c.Name).ToList();
-        _committer = new DeltaCommitter(_log, Root, spec.SchemaString, partitionColumns, _time);
+        _committer = new DeltaCommitter(_log, Root, spec.SchemaString, partitionColumns, _time, _logger);
         _partitionBy = DeltaCommitter.PartitionByJson(partitionColumns);
     }
 
+    /// <summary>The table's full location: a local folder or az://container/prefix/name.</summary>
     public string Root { get; }
+    public ILakeStorage Storage { get; }
+    /// <summary>The table's key in <see cref="Storage"/>.</summary>
+    public string TablePath { get; }
     public int MaxRowsPerFile { get; init; } = 50_000;
-    public bool Exists => _log.Exists;
+
+    /// <summary>Whether the table has at least one commit.</summary>
+    public Task<bool> ExistsAsync(CancellationToken cancellationToken = default) => _log.ExistsAsync(cancellationToken);
 
     public Task<DeltaSnapshot> SnapshotAsync(long? version = null, CancellationToken cancellationToken = default) =>
         DeltaSnapshot.LoadAsync(_log, version, cancellationToken);
@@ -38,13 +59,13 @@ public sealed class DeltaTable<TRow> where TRow : class, new()
     public async IAsyncEnumerable<TRow> ReadAsync(PartitionPredicate filter, long? version = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        if (!Exists) yield break;
+        if (!await ExistsAsync(cancellationToken).ConfigureAwait(false)) yield break;
         var snapshot = await SnapshotAsync(version, cancellationToken).ConfigureAwait(false);
         EnsureSchemaMatches(snapshot);
         foreach (var file in snapshot.Files.Where(f => filter.Matches(f.PartitionValues)).OrderBy(f => f.Path, StringComparer.Ordinal))
         {
-            var path = Path.Combine(Root, PartitionPaths.FromLogPath(file.Path));
-            await foreach (var row in ParquetFiles.ReadAsync<TRow>(path, cancellationToken).ConfigureAwait(false))
+            var path = LakePaths.Combine(TablePath, PartitionPaths.FromLogPath(file.Path));
+            await foreach (var row in ParquetFiles.ReadAsync<TRow>(Storage, path, cancellationToken).ConfigureAwait(false))
             {
                 _spec.ApplyPartitionValues(row, file.PartitionValues);
                 yield return row;
@@ -81,17 +102,18 @@ public sealed class DeltaTable<TRow> where TRow : class, new()
 
     /// <summary>The last batch version committed by <paramref name="appId"/> (PROTOCOL.md "Transaction Identifiers"), or null.</summary>
     public async Task<long?> LatestTxnVersionAsync(string appId, CancellationToken cancellationToken = default) =>
-        Exists && (await SnapshotAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Txns.TryGetValue(appId, out var t) ? t.Version : null;
+        await ExistsAsync(cancellationToken).ConfigureAwait(false)
+        && (await SnapshotAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Txns.TryGetValue(appId, out var t) ? t.Version : null;
 
     /// <summary>Deletes data files no snapshot within the retention period references (see <see cref="DeltaVacuum"/>).</summary>
     public async Task<IReadOnlyList<string>> VacuumAsync(TimeSpan? retention = null, bool dryRun = false, CancellationToken cancellationToken = default) =>
-        DeltaVacuum.Run(Root, await SnapshotAsync(cancellationToken: cancellationToken).ConfigureAwait(false),
-            retention ?? DeltaCommitter.TombstoneRetention, dryRun, _time);
+        await DeltaVacuum.RunAsync(Storage, TablePath, await SnapshotAsync(cancellationToken: cancellationToken).ConfigureAwait(false),
+            retention ?? DeltaCommitter.TombstoneRetention, dryRun, _time, _logger, cancellationToken).ConfigureAwait(false);
 
     private async Task<DataFileWriter<TRow>> WriteFilesAsync(IAsyncEnumerable<TRow> rows, PartitionPredicate? replace, CancellationToken ct)
     {
-        if (Exists) EnsureSchemaMatches(await SnapshotAsync(cancellationToken: ct).ConfigureAwait(false));
-        var writer = new DataFileWriter<TRow>(Root, _spec, MaxRowsPerFile, _time);
+        if (await ExistsAsync(ct).ConfigureAwait(false)) EnsureSchemaMatches(await SnapshotAsync(cancellationToken: ct).ConfigureAwait(false));
+        var writer = new DataFileWriter<TRow>(Storage, TablePath, _spec, MaxRowsPerFile, _time);
         await foreach (var row in rows.WithCancellation(ct).ConfigureAwait(false))
         {
             var values = _spec.PartitionValuesOf(row);

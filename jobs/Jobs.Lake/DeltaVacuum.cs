@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Jobs.Lake;
 
 /// <summary>
@@ -8,7 +10,8 @@ namespace Jobs.Lake;
 /// </summary>
 internal static class DeltaVacuum
 {
-    public static IReadOnlyList<string> Run(string root, DeltaSnapshot snapshot, TimeSpan retention, bool dryRun, TimeProvider time)
+    public static async Task<IReadOnlyList<string>> RunAsync(ILakeStorage storage, string tablePath, DeltaSnapshot snapshot, TimeSpan retention,
+        bool dryRun, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
         if (retention < DeltaCommitter.TombstoneRetention)
             throw new ArgumentOutOfRangeException(nameof(retention), retention, $"retention below {DeltaCommitter.TombstoneRetention.TotalDays} days could delete files that readers of recent versions need");
@@ -18,15 +21,23 @@ internal static class DeltaVacuum
         foreach (var r in snapshot.Tombstones.Where(r => DateTimeOffset.FromUnixTimeMilliseconds(r.DeletionTimestamp) > cutoff))
             keep.Add(PartitionPaths.FromLogPath(r.Path));
 
-        var deleted = new List<string>();
-        foreach (var file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
+        var table = storage.Describe(tablePath);
+        var skip = tablePath.Trim('/').Length is var n and > 0 ? n + 1 : 0;
+        var candidates = new List<string>();
+        await foreach (var file in storage.ListAsync(tablePath, recursive: true, cancellationToken).ConfigureAwait(false))
         {
-            var relative = Path.GetRelativePath(root, file).Replace('\\', '/');
+            var relative = file.Path[skip..];
             if (relative.Split('/').Any(part => part.StartsWith('_') && !part.Contains('=') || part.StartsWith('.'))) continue;
-            if (keep.Contains(relative) || File.GetLastWriteTimeUtc(file) > cutoff.UtcDateTime) continue;
-            if (!dryRun) File.Delete(file);
-            deleted.Add(relative);
+            if (keep.Contains(relative) || file.LastModified > cutoff) continue;
+            candidates.Add(relative);
         }
-        return deleted;
+        foreach (var relative in candidates)
+        {
+            if (dryRun) continue;
+            await storage.DeleteAsync(LakePaths.Combine(tablePath, relative), cancellationToken).ConfigureAwait(false);
+            logger.VacuumDeleted(table, relative);
+        }
+        logger.VacuumDone(table, candidates.Count, retention, dryRun ? "would be deleted (dry run)" : "deleted");
+        return candidates;
     }
 }

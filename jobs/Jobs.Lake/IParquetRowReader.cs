@@ -6,5 +6,6 @@ namespace Jobs.Lake;
 /// </summary>
 public interface IParquetRowReader
 {
-    IAsyncEnumerable<IDictionary<string, object?>> ReadAsync(string path, CancellationToken cancellationToken);
+    /// <param name="path">Key of the data file in <paramref name="storage"/>.</param>
+    IAsyncEnumerable<IDictionary<string, object?>> ReadAsync(ILakeStorage storage, string path, CancellationToken cancellationToken);
 }

@@ -12,17 +12,9 @@ internal static class ParquetFiles
         RowGroupSize = 10_000,
     };
 
-    public static async Task<long> WriteAsync<TRow>(string path, IReadOnlyCollection<TRow> rows, CancellationToken cancellationToken)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        await using (var fs = new FileStream(path, FileMode.CreateNew, FileAccess.Write))
-        {
-            await ParquetSerializer.SerializeAsync(rows, fs, WriteOptions, cancellationToken: cancellationToken).ConfigureAwait(false);
-            fs.Flush(flushToDisk: true);
-        }
-        // add.size must be the exact byte length: Spark reads the footer at size - 8.
-        return new FileInfo(path).Length;
-    }
+    /// <summary>Writes <paramref name="rows"/> as the file <paramref name="path"/>; returns its exact size (add.size: Spark reads the footer at size - 8).</summary>
+    public static Task<long> WriteAsync<TRow>(ILakeStorage storage, string path, IReadOnlyCollection<TRow> rows, CancellationToken cancellationToken) =>
+        storage.WriteAsync(path, (fs, ct) => ParquetSerializer.SerializeAsync(rows, fs, WriteOptions, cancellationToken: ct), cancellationToken);
 
     /// <summary>Row groups in the file; the stream stays open for reading them one at a time.</summary>
     public static async Task<int> RowGroupCountAsync(Stream file, ParquetOptions? options, CancellationToken cancellationToken)
@@ -31,11 +23,12 @@ internal static class ParquetFiles
         return reader.RowGroupCount;
     }
 
-    public static async IAsyncEnumerable<TRow> ReadAsync<TRow>(string path,
+    public static async IAsyncEnumerable<TRow> ReadAsync<TRow>(ILakeStorage storage, string path,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
         where TRow : class, new()
     {
-        await using var fs = File.OpenRead(path);
+        var fs = await storage.OpenReadAsync(path, cancellationToken).ConfigureAwait(false);
+        await using var _ = fs.ConfigureAwait(false);
         var rowGroups = await RowGroupCountAsync(fs, null, cancellationToken).ConfigureAwait(false);
         // One row group at a time keeps memory bounded by the row-group size, not the file size.
         for (var i = 0; i < rowGroups; i++)

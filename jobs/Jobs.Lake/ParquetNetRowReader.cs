@@ -13,9 +13,11 @@ public sealed class ParquetNetRowReader : IParquetRowReader
     public static readonly ParquetNetRowReader Instance = new();
     private static readonly ParquetOptions Options = new() { UseDateOnlyTypeForDates = true };
 
-    public async IAsyncEnumerable<IDictionary<string, object?>> ReadAsync(string path, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<IDictionary<string, object?>> ReadAsync(ILakeStorage storage, string path, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await using var fs = File.OpenRead(path);
+        ArgumentNullException.ThrowIfNull(storage);
+        var fs = await storage.OpenReadAsync(path, cancellationToken).ConfigureAwait(false);
+        await using var _ = fs.ConfigureAwait(false);
         var rowGroups = await ParquetFiles.RowGroupCountAsync(fs, Options, cancellationToken).ConfigureAwait(false);
         for (var g = 0; g < rowGroups; g++)
         {
@@ -27,7 +29,7 @@ public sealed class ParquetNetRowReader : IParquetRowReader
             }
             catch (Exception e) when (e is FieldAccessException or ArgumentException or NotSupportedException)
             {
-                throw new DeltaUnsupportedException($"{path}: a column has a nested type Parquet.Net cannot assemble ({e.Message}); read it with the DuckDB engine");
+                throw new DeltaUnsupportedException($"{storage.Describe(path)}: a column has a nested type Parquet.Net cannot assemble ({e.Message}); read it with the DuckDB engine");
             }
             foreach (var row in result.Data) yield return row!;
         }

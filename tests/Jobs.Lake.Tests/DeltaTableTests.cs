@@ -45,7 +45,7 @@ public sealed class DeltaTableTests : IDisposable
         var ct = TestContext.Current.CancellationToken;
         var e = await Assert.ThrowsAsync<ArgumentException>(() => Table().OverwriteAsync(TestRow.Make("z", 0, 1).ToAsyncEnumerable(), TestRow.PartIs("a"), ct));
         Assert.Contains("outside the overwrite predicate", e.Message);
-        Assert.False(Table().Exists);
+        Assert.False(await Table().ExistsAsync(ct));
     }
 
     [Fact]

@@ -30,8 +30,9 @@ public sealed class GoldenTableTests
     private static async Task<List<IReadOnlyDictionary<string, object?>>> ReadExpected(string dir, string engine)
     {
         var rows = new List<IReadOnlyDictionary<string, object?>>();
+        var storage = new LocalLakeStorage(dir);
         foreach (var file in Directory.EnumerateFiles(dir, "*.parquet", SearchOption.AllDirectories).Where(f => !Path.GetFileName(f).StartsWith('.')))
-            await foreach (var row in Engine(engine).ReadAsync(file, TestContext.Current.CancellationToken))
+            await foreach (var row in Engine(engine).ReadAsync(storage, Path.GetRelativePath(dir, file).Replace('\\', '/'), TestContext.Current.CancellationToken))
                 rows.Add(new Dictionary<string, object?>(row));
         return rows;
     }

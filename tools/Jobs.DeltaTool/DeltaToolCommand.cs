@@ -13,7 +13,7 @@ public static class DeltaToolCommand
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var table = new Argument<string>("table") { Description = "Table folder (the one holding _delta_log)" };
+        var table = new Argument<string>("table") { Description = "Table location (the one holding _delta_log): a folder, or az://container/prefix/table with AZURE_STORAGE_CONNECTION_STRING set" };
         var version = new Option<long?>("--version") { Description = "Version to read (time travel); latest when absent" };
         var show = new Command("show", "Print version, numRecords, numFiles, partitionColumns and schema as one JSON object") { table, version };
         show.SetAction((p, ct) => Guard(async () =>
@@ -24,11 +24,11 @@ public static class DeltaToolCommand
         var vacuum = new Command("vacuum", "Delete unreferenced data files older than the retention period") { table, retention, dryRun };
         vacuum.SetAction((p, ct) => Guard(async () =>
         {
-            var deleted = await DeltaMaintenance.VacuumAsync(p.GetValue(table)!, TimeSpan.FromHours(p.GetValue(retention)), p.GetValue(dryRun), ct);
+            var deleted = await DeltaMaintenance.VacuumAsync(LakeStorage.Open(p.GetValue(table)!), "", TimeSpan.FromHours(p.GetValue(retention)), p.GetValue(dryRun), ct);
             Console.Out.WriteLine(JsonSerializer.Serialize(new { dryRun = p.GetValue(dryRun), deleted }));
         }));
 
-        var lakeArg = new Argument<string>("lake");
+        var lakeArg = new Argument<string>("lake") { Description = "Lake location: a folder or az://container/prefix" };
         var writer = new Option<int>("--writer") { DefaultValueFactory = _ => 0 };
         var commits = new Option<int>("--commits") { DefaultValueFactory = _ => 10 };
         var rows = new Option<int>("--rows") { DefaultValueFactory = _ => 10 };
@@ -37,7 +37,7 @@ public static class DeltaToolCommand
         var demo = new Command("append-demo", "Write demo commits (for concurrency and crash tests)") { lakeArg, writer, commits, rows, overwrite, part };
         demo.SetAction((p, ct) => Guard(async () =>
         {
-            var t = new DeltaTable<DemoRow>(p.GetValue(lakeArg)!, DemoRow.Spec);
+            var t = new DeltaTable<DemoRow>(LakeStorage.Open(p.GetValue(lakeArg)!), DemoRow.Spec);
             for (var c = 0; c < p.GetValue(commits); c++)
             {
                 var batch = Enumerable.Range(0, p.GetValue(rows)).Select(i => new DemoRow
@@ -62,7 +62,7 @@ public static class DeltaToolCommand
             await action();
             return 0;
         }
-        catch (Exception e) when (e is DeltaUnsupportedException or DeltaProtocolException or DirectoryNotFoundException or FileNotFoundException or ArgumentOutOfRangeException)
+        catch (Exception e) when (e is DeltaUnsupportedException or DeltaProtocolException or DirectoryNotFoundException or FileNotFoundException or ArgumentException)
         {
             await Console.Error.WriteLineAsync($"jobs-delta: refused: {e.Message}");
             return 3;

@@ -10,10 +10,11 @@ public static class TableSummary
 {
     public static async Task<JsonObject> DescribeAsync(string table, long? version, CancellationToken cancellationToken)
     {
-        var snapshot = await DeltaReader.SnapshotAsync(table, version, cancellationToken);
+        var storage = LakeStorage.Open(table);
+        var snapshot = await DeltaReader.SnapshotAsync(storage, "", version, cancellationToken);
         long records = 0;
         foreach (var file in snapshot.Files)
-            records += RecordsFromStats(file.Stats) ?? await RecordsFromFooterAsync(Path.Combine(table, PartitionPaths.FromLogPath(file.Path)), cancellationToken);
+            records += RecordsFromStats(file.Stats) ?? await RecordsFromFooterAsync(storage, PartitionPaths.FromLogPath(file.Path), cancellationToken);
         return new JsonObject
         {
             ["version"] = snapshot.Version,
@@ -34,9 +35,9 @@ public static class TableSummary
     }
 
     // Row counts in the footer are reliable (unlike its min/max); used only for files logged without stats.
-    private static async Task<long> RecordsFromFooterAsync(string path, CancellationToken ct)
+    private static async Task<long> RecordsFromFooterAsync(ILakeStorage storage, string path, CancellationToken ct)
     {
-        await using var fs = File.OpenRead(path);
+        await using var fs = await storage.OpenReadAsync(path, ct);
         await using var reader = await ParquetReader.CreateAsync(fs, cancellationToken: ct);
         return reader.Metadata!.NumRows;
     }
