@@ -17,7 +17,7 @@ public sealed class ChunkStage : Stage<ChunkWork>
 
     public override void ConfigureServices(IServiceCollection services)
     {
-        services.AddLake(sp => sp.GetRequiredService<JobContext>().Lake).AddEmbeddingModel().AddTokenizer();
+        services.AddLake().AddEmbeddingModel().AddTokenizer();
         services.AddSingleton<IValidateOptions<ChunkOptions>, ChunkOptionsValidator>();
     }
 

@@ -21,7 +21,7 @@ public sealed class EmbedStage : Stage<EmbedWork>
     public override IReadOnlyList<OptionsSection> Sections => [OptionsSection.Of<EmbedOptions>(EmbedOptions.Section), ModelServices.Section];
 
     public override void ConfigureServices(IServiceCollection services) =>
-        services.AddLake(sp => sp.GetRequiredService<JobContext>().Lake).AddEmbeddingModel().AddEmbeddings();
+        services.AddLake().AddEmbeddingModel().AddEmbeddings();
 
     /// <summary>The model loads.</summary>
     public override IEnumerable<string> Preflight(IServiceProvider services)

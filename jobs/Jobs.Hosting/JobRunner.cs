@@ -86,10 +86,7 @@ public static class JobRunner
         var chunk = ParseChunk(job, stage.RequiresDateChunk, problems);
         string? lake = null;
         if (!string.IsNullOrWhiteSpace(job.Lake))
-        {
-            lake = Path.GetFullPath(job.Lake);
-            if (File.Exists(lake)) problems.Add($"--lake {job.Lake} is a file, not a folder");
-        }
+            lake = job.Lake.Contains("://", StringComparison.Ordinal) ? job.Lake : Path.GetFullPath(job.Lake); // a folder, or az://...
         else if (stage.RequiresLake) problems.Add("missing lake: pass --lake or set JOBS_LAKE");
         string? pg = null;
         if (!string.IsNullOrWhiteSpace(job.Pg))

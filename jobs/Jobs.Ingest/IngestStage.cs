@@ -18,7 +18,7 @@ public sealed class IngestStage : Stage<IngestWork>
     public override IReadOnlyList<OptionsSection> Sections => [OptionsSection.Of<IngestOptions>(IngestOptions.Section)];
 
     public override void ConfigureServices(IServiceCollection services) =>
-        services.AddLake(sp => sp.GetRequiredService<JobContext>().Lake);
+        services.AddLake();
 
     public override IEnumerable<string> Preflight(IServiceProvider services) =>
         services.GetRequiredService<IngestOptions>().Source.Where(s => !File.Exists(s) && !Directory.Exists(s)).Select(s => $"--source {s} does not exist");

@@ -19,7 +19,7 @@ public sealed class LoadStage : Stage<LoadWork>
     public override IReadOnlyList<OptionsSection> Sections => [ModelServices.Section];
 
     public override void ConfigureServices(IServiceCollection services) =>
-        services.AddLake(sp => sp.GetRequiredService<JobContext>().Lake).AddEmbeddingModel().AddStore(sp => sp.GetRequiredService<JobContext>().Postgres);
+        services.AddLake().AddEmbeddingModel().AddStore(sp => sp.GetRequiredService<JobContext>().Postgres);
 }
 
 public sealed partial class LoadWork(LakeStore lake, PgSchema schema, DateRangeLoader loader, JobContext context, ILogger<LoadWork> log) : IStageWork

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Jobs.Contracts;
 using Jobs.Lake;
 using Microsoft.Extensions.Logging;
@@ -9,12 +8,16 @@ namespace Jobs.Tables;
 /// The lake of a run, as the stages see it: opens its tables and reads or replaces the days of one date chunk. This
 /// is the one place that knows how a stage table is read by range and replaced atomically (and logs each commit once).
 /// </summary>
-public sealed partial class LakeStore(string location, TimeProvider time, ILogger<LakeStore> log)
+public sealed partial class LakeStore(ILakeStorage storage, TimeProvider time, ILoggerFactory loggerFactory)
 {
-    /// <summary>Where the lake is (a folder), for logs.</summary>
-    public string Location { get; } = location;
+    private readonly ILogger _log = loggerFactory.CreateLogger<LakeStore>();
 
-    public DeltaTable<T> Table<T>(TableSpec<T> spec) where T : class, new() => new(Location, spec, time);
+    /// <summary>Where the lake is (a folder or az://container/prefix), for logs.</summary>
+    public string Location => storage.Location;
+
+    public ILakeStorage Storage => storage;
+
+    public DeltaTable<T> Table<T>(TableSpec<T> spec) where T : class, new() => new(storage, spec, time, loggerFactory);
 
     /// <summary>The rows of the chunk's days.</summary>
     public IAsyncEnumerable<T> ReadAsync<T>(TableSpec<T> spec, DateChunk chunk, CancellationToken cancellationToken) where T : class, new() =>

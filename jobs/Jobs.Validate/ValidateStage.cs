@@ -15,7 +15,7 @@ public sealed class ValidateStage : Stage<ValidateWork>
     public override IReadOnlyList<OptionsSection> Sections => [ModelServices.Section];
 
     public override void ConfigureServices(IServiceCollection services) =>
-        services.AddLake(sp => sp.GetRequiredService<JobContext>().Lake).AddEmbeddingModel();
+        services.AddLake().AddEmbeddingModel();
 }
 
 public sealed partial class ValidateWork(EmbeddingModel model, LakeStore lake, JobContext context, ILogger<ValidateWork> log) : IStageWork

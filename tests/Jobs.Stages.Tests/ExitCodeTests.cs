@@ -15,7 +15,7 @@ namespace Jobs.Stages.Tests;
 public sealed class ExitCodeTests
 {
     private static readonly IFailureClassifier[] Classifiers = new ServiceCollection()
-        .AddLake(_ => "/nonexistent").AddTokenizer().AddStore(_ => "Host=127.0.0.1")
+        .AddLake().AddTokenizer().AddStore(_ => "Host=127.0.0.1")
         .BuildServiceProvider().GetServices<IFailureClassifier>().ToArray();
 
     private static int Code(Exception e, bool cancelled = false) => JobRunner.ExitCodeOf(e, cancelled, Classifiers);
@@ -38,6 +38,9 @@ public sealed class ExitCodeTests
         { "unsupported Delta table", new DeltaUnsupportedException("x"), ExitCodes.InputRefused },
         { "malformed Delta log", new DeltaProtocolException("x"), ExitCodes.InputRefused },
         { "commit race lost", new DeltaConflictException("x"), ExitCodes.Failed },
+        { "lake location unusable", new LakeLocationException("x"), ExitCodes.Usage },
+        { "storage credentials refused", new Azure.RequestFailedException(403, "AuthorizationFailure"), ExitCodes.Usage },
+        { "storage throttling", new Azure.RequestFailedException(503, "ServerBusy"), ExitCodes.Failed },
         { "model files missing", new ModelNotFoundException("x"), ExitCodes.Usage },
         { "input refused", new InputRefusedException("x"), ExitCodes.InputRefused },
         { "quality gate", new QualityGateException("x"), ExitCodes.QualityGate },
