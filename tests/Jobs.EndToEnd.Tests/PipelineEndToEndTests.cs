@@ -80,5 +80,20 @@ public sealed class PipelineEndToEndTests(PostgresFixture postgres) : IDisposabl
         Assert.Equal((lake, store), await CountAsync());
     }
 
+    [Fact]
+    public async Task Load_WrongPasswordOrMissingDatabase_ExitsTwoNotARetry()
+    {
+        string[] chunk = ["--start", "1961-01-01", "--end", "1962-01-01", "--lake", _lake.Path];
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(postgres.ConnectionString) { Password = "wrong-password" };
+        var wrong = await StageRun.RunAsync(new Jobs.Load.LoadStage(), [.. chunk, "--pg", builder.ConnectionString]);
+        Assert.True(wrong.ExitCode == ExitCodes.Usage, wrong.Log);
+        Assert.Contains("password authentication failed", wrong.Log);
+        Assert.DoesNotContain("wrong-password", wrong.Log);
+
+        var missing = new Npgsql.NpgsqlConnectionStringBuilder(postgres.ConnectionString) { Database = "no_such_database" };
+        var run = await StageRun.RunAsync(new Jobs.Load.LoadStage(), [.. chunk, "--pg", missing.ConnectionString]);
+        Assert.True(run.ExitCode == ExitCodes.Usage, run.Log);
+    }
+
     public void Dispose() => _lake.Dispose();
 }

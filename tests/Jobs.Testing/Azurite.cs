@@ -64,6 +64,16 @@ public sealed class Azurite : IAsyncDisposable
         return $"az://{container.Name}/{prefix}";
     }
 
+    /// <summary>The names of the blobs in the container of an az://container/prefix location.</summary>
+    public async Task<IReadOnlyList<string>> ListBlobNamesAsync(string location, CancellationToken cancellationToken = default)
+    {
+        var container = location["az://".Length..].Split('/')[0];
+        var client = new BlobServiceClient(await GetConnectionStringAsync(cancellationToken).ConfigureAwait(false)).GetBlobContainerClient(container);
+        var names = new List<string>();
+        await foreach (var blob in client.GetBlobsAsync(cancellationToken: cancellationToken).ConfigureAwait(false)) names.Add(blob.Name);
+        return names;
+    }
+
     public async Task EnsureStartedAsync(CancellationToken cancellationToken = default)
     {
         await _startLock.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -6,9 +6,14 @@ namespace Jobs.LocalRun;
 public sealed record LakeCounts(long Documents, long Quarantine, long Chunks, long Embeddings)
 {
     /// <param name="lake">A folder or az://container/prefix (with AZURE_STORAGE_CONNECTION_STRING).</param>
-    public static async Task<LakeCounts> ReadAsync(string lake, CancellationToken cancellationToken = default)
+    public static Task<LakeCounts> ReadAsync(string lake, CancellationToken cancellationToken = default) =>
+        ReadAsync(LakeServices.Open(lake), cancellationToken);
+
+    public static Task<LakeCounts> ReadAsync(Jobs.Lake.ILakeStorage lake, CancellationToken cancellationToken = default) =>
+        ReadAsync(new LakeStore(lake, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance), cancellationToken);
+
+    private static async Task<LakeCounts> ReadAsync(LakeStore store, CancellationToken cancellationToken)
     {
-        var store = LakeServices.Open(lake);
         return new(
             await store.CountAsync(LakeTables.Documents, cancellationToken),
             await store.CountAsync(LakeTables.Quarantine, cancellationToken),
