@@ -10,6 +10,8 @@ IMAGE_TAG := $(shell cat VERSION)
 # Base of the stage images. `local`: built offline from jobs-runtime-deps:trixie and this machine's .NET runtime
 # (no registry here); with registry access: make images BASE_IMAGE=mcr.microsoft.com/dotnet/runtime:10.0
 BASE_IMAGE ?= local
+# Where `make run` keeps its lake: a folder, or az://<container>/<prefix> (Azure Blob Storage; Azurite locally).
+LAKE ?= .lake/sotu
 
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
@@ -21,6 +23,7 @@ export TESTCONTAINERS_HOST_OVERRIDE ?= 127.0.0.1
 
 help:
 	@echo "make run    - whole pipeline on the bundled sample (PostgreSQL via Testcontainers), then search results"
+	@echo "make run LAKE=az://sotu/lake - the same with the lake in Azure Blob Storage (a local Azurite unless configured)"
 	@echo "make test   - every test (unit, stage, end-to-end on real PostgreSQL + pgvector)"
 	@echo "make build  - build the solution"
 	@echo "make images - one container image per stage, jobs-<stage>:$(IMAGE_TAG) (incremental: ~1 s when current)"
@@ -43,8 +46,12 @@ images: provision
 test: provision build images test-deps
 	@bash tools/run-tests.sh $(CONFIG)
 
+# LAKE: a folder, or az://<container>/<prefix>: with no AZURE_STORAGE_CONNECTION_STRING set, a local Azurite is
+# started on 127.0.0.1:10000 (tools/azurite-local.sh) and the container is created.
 run: provision build
-	$(DOTNET) tools/Jobs.LocalRun/$(BIN)/jobs-local-run.dll $(ARGS)
+	@if [[ "$(LAKE)" == az://* && -z "$${AZURE_STORAGE_CONNECTION_STRING:-}" ]]; then \
+	    AZURE_STORAGE_CONNECTION_STRING="$$(bash tools/azurite-local.sh)" || exit 1; export AZURE_STORAGE_CONNECTION_STRING; fi; \
+	$(DOTNET) tools/Jobs.LocalRun/$(BIN)/jobs-local-run.dll --lake "$(LAKE)" $(ARGS)
 
 # Benchmarks print ratios against a baseline measured in the same run (BENCH_ARGS: rows, commits).
 bench:
@@ -57,6 +64,7 @@ delta-show:
 	@$(DOTNET) tools/Jobs.DeltaTool/$(BIN)/jobs-delta.dll show "$(TABLE)" $(if $(VERSION),--version $(VERSION))
 
 clean:
+	-[ -f .lake/azurite/azurite.pid ] && kill "$$(cat .lake/azurite/azurite.pid)" 2>/dev/null; true
 	rm -rf .lake .artifacts
 	find jobs tests tools -type d \( -name bin -o -name obj \) -prune -exec rm -rf {} +
 	-docker rm -f jobs-local-pg >/dev/null 2>&1

@@ -21,6 +21,16 @@ public static class LocalRunCommand
         "protecting the environment and clean air",
     ];
 
+    /// <summary>A demo lake in object storage needs its container; production containers are provisioned outside the jobs.</summary>
+    private static async Task EnsureContainerAsync(string location, TextWriter output)
+    {
+        var connection = Environment.GetEnvironmentVariable(Jobs.Lake.LakeStorage.ConnectionStringVariable)
+            ?? throw new InvalidOperationException($"an az:// lake needs {Jobs.Lake.LakeStorage.ConnectionStringVariable} (make run starts a local Azurite)");
+        var name = location["az://".Length..].Split('/')[0];
+        var container = new Azure.Storage.Blobs.BlobServiceClient(connection).GetBlobContainerClient(name);
+        if ((await container.CreateIfNotExistsAsync()) is not null) output.WriteLine($"Created container {name}");
+    }
+
     public static async Task<int> RunAsync(string[] args)
     {
         var source = new Option<string>("--source") { DefaultValueFactory = _ => "samples/sotu/sotu.jsonl" };
@@ -34,8 +44,11 @@ public static class LocalRunCommand
         if (parse.Errors.Count > 0 || parse.Action is not null) return await parse.InvokeAsync();
 
         var chunks = DateChunkPlanner.Split(DateChunk.ParseDay(parse.GetValue(start)!), DateChunk.ParseDay(parse.GetValue(end)!), parse.GetValue(chunkDays));
-        var lakePath = Path.GetFullPath(parse.GetValue(lake)!);
+        var location = parse.GetValue(lake)!;
+        var azure = location.StartsWith("az://", StringComparison.OrdinalIgnoreCase);
+        var lakePath = azure ? location : Path.GetFullPath(location);
         var output = Console.Out;
+        if (azure) await EnsureContainerAsync(location, output);
 
         // Not disposed: the reused container keeps running so the next run reuses the same database.
         var postgres = LocalPostgres.Create(name: "jobs-local-pg");
