@@ -53,11 +53,14 @@ def resolve_window(
 
 
 def stage_arguments(stage: str, chunk: tuple[date, date], run_id: str, full_refresh: bool = False) -> list[str]:
-    """The container arguments of one stage for one chunk: the shared contract first, then the stage's options."""
+    """The container arguments of one stage for one chunk: the shared contract, and the run's own flags.
+
+    Stage settings are not arguments: they come as configuration keys (the ConfigMap and ``StageSpec.settings``).
+    """
     start, end = chunk
     common = ["--start", start.isoformat(), "--end", end.isoformat(), "--run-id", run_id, "--log-format", "json"]
     refresh = ["--full-refresh"] if full_refresh and stage == "embed" else []
-    return common + list(settings.STAGES[stage].options) + refresh
+    return common + refresh
 
 
 def plan(

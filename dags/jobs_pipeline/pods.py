@@ -1,8 +1,9 @@
 """The KubernetesPodOperator settings of each stage (everything but the per-chunk arguments), from ``settings``.
 
 ``stage_task_kwargs(stage)`` is passed to ``KubernetesPodOperator.partial()``; the DAG then maps the task over the
-chunks' argument lists. Pods get only dates and stage flags as arguments: configuration comes from the ConfigMap
-(envFrom), the database connection string from the Secret, the lake from the data volume.
+chunks' argument lists. Pods get only dates and run flags as arguments: configuration comes from the ConfigMap
+(envFrom) and the stage's own keys (env, the same JOBS_<SECTION>__<KEY> names), the database connection string from
+the Secret, the lake from the data volume (or object storage).
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ def stage_task_kwargs(stage: str) -> dict[str, Any]:
         "image": settings.image(stage),
         "image_pull_policy": "IfNotPresent",
         "env_from": [k8s.V1EnvFromSource(config_map_ref=k8s.V1ConfigMapEnvSource(name=settings.CONFIG_MAP))],
+        "env_vars": [k8s.V1EnvVar(name=name, value=value) for name, value in spec.settings],
         "secrets": database_secrets() if spec.needs_database else [],
         "container_resources": k8s.V1ResourceRequirements(requests=resources, limits={"memory": spec.memory}),
         "labels": labels(stage),

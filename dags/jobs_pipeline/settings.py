@@ -51,34 +51,38 @@ DATABASE_POOL = "jobs_database"  # throttles PostgreSQL writers
 
 @dataclass(frozen=True)
 class StageSpec:
-    """How one stage's pods run: resources, pool, timeouts, and the options it gets besides the date chunk."""
+    """How one stage's pods run: resources, pool, timeouts, and the settings it gets besides the date chunk.
+
+    ``settings`` are configuration keys as environment variables (``JOBS_<SECTION>__<KEY>``), the same keys the
+    Helm chart's ConfigMap holds and a ``--config`` file or ``--print-config`` shows; a pod's own variables override
+    the ConfigMap's. A stage refuses an unknown key of its own section (a misspelling is exit 2, not ignored).
+    """
 
     cpu: str
     memory: str
     pool: str = "default_pool"
     needs_database: bool = False
-    options: tuple[str, ...] = ()
+    settings: tuple[tuple[str, str], ...] = ()
     timeout: timedelta = timedelta(hours=2)
     startup_timeout_s: int = 300  # image pull on a fresh node (embed is the largest image) + scheduling
 
 
-# The dataset's ingest mapping; sources are files or folders on the data volume.
-INGEST_OPTIONS = (
-    "--source", f"{DATA_MOUNT}/incoming",
-    "--format", "auto",
-    "--id-field", "id",
-    "--time-field", "date",
-    "--text-field", "text",
-    "--category-field", "party",
-    "--title-field", "title",
+# The dataset's ingest mapping (section Ingest); sources are files or folders on the data volume. Deployment-wide
+# settings (lake, model, chunk sizes, batch size) are in the chart's ConfigMap (charts/jobs/values.yaml, config).
+INGEST_SETTINGS = (
+    ("JOBS_INGEST__SOURCE__0", f"{DATA_MOUNT}/incoming"),
+    ("JOBS_INGEST__FORMAT", "auto"),
+    ("JOBS_INGEST__IDFIELD", "id"),
+    ("JOBS_INGEST__TIMEFIELD", "date"),
+    ("JOBS_INGEST__TEXTFIELD", "text"),
+    ("JOBS_INGEST__CATEGORYFIELD", "party"),
+    ("JOBS_INGEST__TITLEFIELD", "title"),
 )
 
 STAGES: dict[str, StageSpec] = {
-    "ingest": StageSpec(cpu="500m", memory="1Gi", options=INGEST_OPTIONS),
-    "chunk": StageSpec(cpu="1", memory="1Gi", options=("--max-tokens", "256", "--overlap-tokens", "32")),
-    "embed": StageSpec(
-        cpu="2", memory="2Gi", pool=EMBEDDING_POOL, options=("--batch-size", "64"), timeout=timedelta(hours=6)
-    ),
+    "ingest": StageSpec(cpu="500m", memory="1Gi", settings=INGEST_SETTINGS),
+    "chunk": StageSpec(cpu="1", memory="1Gi"),
+    "embed": StageSpec(cpu="2", memory="2Gi", pool=EMBEDDING_POOL, timeout=timedelta(hours=6)),
     "validate": StageSpec(cpu="500m", memory="1Gi"),
     "load": StageSpec(cpu="500m", memory="1Gi", pool=DATABASE_POOL, needs_database=True),
 }

@@ -84,6 +84,13 @@ internal sealed class JobConfiguration
                 problems.Add($"{binding.Flag} ({binding.Key}) '{section.Value}' is not {Describe(binding.Type)}");
             }
         }
+        // A misspelt key in a section this stage binds (JOBS_CHUNK__MAXTOKEN) would otherwise be ignored in silence.
+        // Root keys and other stages' sections are left alone: one ConfigMap serves every stage.
+        foreach (var section in Sections.Where(s => s.Name.Length > 0))
+            foreach (var child in configuration.GetSection(section.Name).GetChildren())
+                if (!_bindings.Any(b => b.Section == section.Name && string.Equals(b.Property.Name, child.Key, StringComparison.OrdinalIgnoreCase)))
+                    problems.Add($"unknown setting {section.Name}:{child.Key} (env {EnvironmentPrefix}{section.Name.ToUpperInvariant()}__{child.Key.ToUpperInvariant()}); " +
+                                 $"{section.Name} has {string.Join(", ", _bindings.Where(b => b.Section == section.Name).Select(b => b.Property.Name))}");
         foreach (var (type, instance) in instances)
         {
             var results = new List<ValidationResult>();

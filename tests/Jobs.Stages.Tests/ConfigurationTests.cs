@@ -94,6 +94,18 @@ public sealed class ConfigurationTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_MisspeltKeyInTheStagesSection_IsRefusedOtherStagesKeysAreNot()
+    {
+        var env = new Dictionary<string, string> { ["JOBS_CHUNK__MAXTOKEN"] = "200", ["JOBS_EMBED__BATCHSIZE"] = "8", ["JOBS_IMAGE_REGISTRY"] = "r/" };
+        var run = await StageRun.RunAsync(new ChunkStage(), env, "--start", "2024-01-01", "--end", "2024-01-02", "--lake", _dir.Path, "--validate-args");
+        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        var line = Line(run);
+        Assert.Contains("unknown setting Chunk:MAXTOKEN (env JOBS_CHUNK__MAXTOKEN)", line);
+        Assert.Contains("Chunk has MaxTokens, OverlapTokens", line);
+        Assert.DoesNotContain("EMBED", line);
+    }
+
+    [Fact]
     public async Task PrintConfig_RedactsTheConnectionString()
     {
         var env = new Dictionary<string, string> { ["JOBS_PG"] = "Host=db;Username=u;Password=hunter2-secret" };

@@ -66,6 +66,7 @@ def test_schema_is_a_valid_draft_7_schema_and_accepts_the_defaults():
         ("postgres.mode", "cnpg"),
         ("rbac.airflow.serviceAccounts", ["my-airflow-worker"]),
         ("config", {"JOBS_LAKE": "/data/lake", "DOTNET_gcServer": "0"}),
+        ("config", {"JOBS_LAKE": "az://lake/sotu", "JOBS_CHUNK__MAXTOKENS": "384"}),  # object storage, a stage key
         ("commonLabels", {"team": "search", "example.com/cost-centre": "42"}),
     ],
 )
@@ -87,6 +88,8 @@ def test_schema_accepts_sensible_variants(path, value):
         ("names.configMap", "Jobs_Config"),
         ("config", {"JOBS_LAKE": "relative/lake"}),
         ("config", {"JOBS_LAKE": "/data/lake", "JOBS_PG": "Host=db"}),  # secrets stay out of the ConfigMap
+        ("config", {"JOBS_LAKE": "az://lake/x", "AZURE_STORAGE_CONNECTION_STRING": "AccountKey=k"}),
+        ("config", {"JOBS_LAKE": "s3://bucket/lake"}),  # no S3 store yet
         ("postgres.cnpg.imageName", "ghcr.io/cloudnative-pg/postgresql:latest"),
         ("serviceAccount.automount", True),  # no such value
         ("imagee", {}),  # misspelt top-level key

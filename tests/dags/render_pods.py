@@ -41,6 +41,7 @@ def render_pod(stage: str, arguments: list[str], config: dict[str, str]) -> dict
         if source.config_map_ref is None or source.config_map_ref.name != settings.CONFIG_MAP:
             raise SystemExit(f"{stage}: unexpected envFrom {source}")
         env |= config
+    env |= {v.name: v.value for v in kwargs.get("env_vars", [])}  # a container's env wins over its envFrom
     data_mounts = [m.mount_path for m in kwargs["volume_mounts"] if m.name == "data"]
     return {
         "stage": stage,

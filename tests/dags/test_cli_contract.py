@@ -8,9 +8,11 @@ container end-to-end test (tests/Jobs.Images.Tests) runs them for real.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -34,8 +36,16 @@ def run_stage(stage: str, arguments: list[str], env: dict[str, str]) -> subproce
                           capture_output=True, text=True, timeout=120)  # fmt: skip
 
 
+# The data volume as the pods see it (/data: incoming files, lake), here a temporary folder: --validate-args checks
+# that the sources exist.
+DATA = Path(tempfile.mkdtemp(prefix="jobs-contract-data-"))
+(DATA / "incoming").mkdir()
+
+
 def pod_env(pod: dict) -> dict[str, str]:
-    return pod["env"] | {name: SECRET_VALUES[ref] for name, ref in pod["secretEnv"].items()}
+    env = pod["env"] | {name: SECRET_VALUES[ref] for name, ref in pod["secretEnv"].items()}
+    mount = pod["dataMount"].rstrip("/") + "/"
+    return {k: str(DATA / v[len(mount):]) if v.startswith(mount) else v for k, v in env.items()}
 
 
 PODS = render("2024-03-01", "2024-03-15", 7, "scheduled__2024-03-01T00:00:00+00:00", list(PROJECTS))
@@ -59,7 +69,6 @@ def test_stage_cli_accepts_the_dags_arguments(pod):
     ("stage", "mutate", "message"),
     [
         ("chunk", lambda a: [*a, "--max-token", "256"], "--max-token"),  # a misspelt option
-        ("ingest", lambda a: [x for x in a if x != "/data/incoming" and x != "--source"], "--source"),
         ("embed", lambda a: ["--start", a[3], "--end", a[1], *a[4:]], "must be after"),  # start and end swapped
         ("embed", lambda a: [*a, "--batch-size", "0"], "--batch-size"),
     ],
@@ -68,6 +77,48 @@ def test_stage_cli_refuses_arguments_that_break_the_contract(stage, mutate, mess
     pod = next(p for p in PODS if p["stage"] == stage)
     run = run_stage(stage, [*mutate(pod["arguments"]), "--validate-args"], pod_env(pod))
     assert run.returncode == EXIT_USAGE and message in run.stderr, run.stderr
+
+
+@pytest.mark.parametrize(
+    ("stage", "mutate", "message"),
+    [
+        ("ingest", lambda e: {k: v for k, v in e.items() if k != "JOBS_INGEST__SOURCE__0"}, "--source"),
+        ("chunk", lambda e: e | {"JOBS_CHUNK__MAXTOKEN": "300"}, "unknown setting Chunk:MAXTOKEN"),  # misspelt key
+        ("chunk", lambda e: e | {"JOBS_CHUNK__MAXTOKENS": "4096"}, "over the 512-token limit"),
+        ("embed", lambda e: e | {"JOBS_EMBED__BATCHSIZE": "lots"}, "'lots' is not a whole number"),
+        ("embed", lambda e: e | {"JOBS_MODEL__ID": "no-such-model"}, "not a known model"),
+        ("load", lambda e: e | {"JOBS_LAKE": "s3://bucket/lake"}, "unsupported scheme"),
+    ],
+)
+def test_stage_cli_refuses_configuration_that_breaks_the_contract(stage, mutate, message):
+    pod = next(p for p in PODS if p["stage"] == stage)
+    run = run_stage(stage, [*pod["arguments"], "--validate-args"], mutate(pod_env(pod)))
+    assert run.returncode == EXIT_USAGE and message in run.stderr, run.stderr
+
+
+@pytest.mark.parametrize("stage", list(PROJECTS))
+def test_every_configuration_key_the_pods_get_is_the_one_the_stage_uses(stage):
+    """The ConfigMap's and the DAG's keys are the stage's own: --print-config shows each value where it took effect."""
+    pod = next(p for p in PODS if p["stage"] == stage)
+    env = pod_env(pod)
+    run = run_stage(stage, [*pod["arguments"], "--print-config"], env)
+    assert run.returncode == EXIT_OK, run.stderr
+    printed = json.loads(run.stdout)
+    sections = {k for k, v in printed.items() if isinstance(v, dict)}
+    checked = 0
+    for name, value in env.items():
+        if not name.startswith("JOBS_") or name == "JOBS_PG":
+            continue  # JOBS_PG is printed redacted
+        path = name[len("JOBS_"):].split("__")
+        node = printed
+        section = path[0] if len(path) > 1 else None
+        if section is not None and section.capitalize() not in sections:
+            continue  # another stage's section (one ConfigMap serves every stage)
+        for part in path:
+            node = node[[k for k in node if k.lower() == part.lower()][0]] if isinstance(node, dict) else node[int(part)]
+        assert str(node).lower() == value.lower(), f"{name}={value} but the stage uses {node}"
+        checked += 1
+    assert checked >= 1
 
 
 def test_load_needs_the_secret_the_dag_mounts():

@@ -110,7 +110,11 @@ def test_configuration_comes_from_the_config_map_and_only_load_gets_the_database
         secrets = [(s.deploy_type, s.deploy_target, s.secret, s.key) for s in kw["secrets"]]
         expected = [("env", "JOBS_PG", settings.DATABASE_SECRET, settings.DATABASE_SECRET_KEY)]
         assert secrets == (expected if stage == "load" else [])
-        assert "env_vars" not in kw
+        # The stage's own settings, as the same configuration keys the ConfigMap uses; never a secret.
+        names = [e.name for e in kw["env_vars"]]
+        assert all(n.startswith(f"JOBS_{stage.upper()}__") for n in names), names
+        assert all(e.value_from is None for e in kw["env_vars"])
+        assert bool(names) == (stage == "ingest")
 
 
 def test_params_have_valid_defaults_and_validate_a_backfill_of_one_stage(pipeline_dag):
