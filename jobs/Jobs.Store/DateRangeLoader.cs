@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
 using Pgvector;
@@ -8,17 +10,21 @@ namespace Jobs.Store;
 /// Replaces the serving rows of one date range in one transaction: delete the range, then binary COPY the new rows.
 /// A retry or re-run therefore never duplicates, and readers see the old rows or the new ones, never a mix.
 /// </summary>
-public sealed class DateRangeLoader(NpgsqlDataSource dataSource)
+public sealed partial class DateRangeLoader(NpgsqlDataSource dataSource, ILogger<DateRangeLoader> log)
 {
     private const long LoadLockNamespace = 0x4A6F6273_00000002;
+
+    public DateRangeLoader(NpgsqlDataSource dataSource) : this(dataSource, NullLogger<DateRangeLoader>.Instance) { }
 
     public async Task<StoreCounts> ReplaceAsync(DateOnly start, DateOnly end,
         IAsyncEnumerable<StoredDocument> documents, IAsyncEnumerable<StoredChunk> chunks, CancellationToken cancellationToken = default)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         // Two loads of the same chunk (an Airflow retry racing a zombie pod) queue up instead of interleaving.
         await ExecuteAsync(connection, tx, "SELECT pg_advisory_xact_lock(@key)", cancellationToken, ("key", LoadLockNamespace ^ start.DayNumber));
+        Locked(start, end, clock.ElapsedMilliseconds);
         await ExecuteAsync(connection, tx, "DELETE FROM documents WHERE day >= @start AND day < @end", cancellationToken, ("start", start), ("end", end));
 
         long documentCount = 0, chunkCount = 0;
@@ -60,6 +66,7 @@ public sealed class DateRangeLoader(NpgsqlDataSource dataSource)
             await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        Replaced(start, end, documentCount, chunkCount, clock.ElapsedMilliseconds);
         return new StoreCounts(documentCount, chunkCount);
     }
 
@@ -75,4 +82,10 @@ public sealed class DateRangeLoader(NpgsqlDataSource dataSource)
         foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value);
         await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Holding the load lock of [{Start}, {End}) after {Milliseconds} ms")]
+    private partial void Locked(DateOnly start, DateOnly end, long milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Replaced [{Start}, {End}) with {Documents} documents and {Chunks} chunks in one transaction ({Milliseconds} ms)")]
+    private partial void Replaced(DateOnly start, DateOnly end, long documents, long chunks, long milliseconds);
 }
