@@ -46,6 +46,13 @@ def database_secrets() -> list[Secret]:
     return [Secret("env", "JOBS_PG", settings.DATABASE_SECRET, settings.DATABASE_SECRET_KEY)]
 
 
+def storage_secrets() -> list[Secret]:
+    """AZURE_STORAGE_CONNECTION_STRING for a lake in object storage, when the deployment names its Secret key."""
+    if not settings.STORAGE_SECRET_KEY:
+        return []
+    return [Secret("env", "AZURE_STORAGE_CONNECTION_STRING", settings.SECRET, settings.STORAGE_SECRET_KEY)]
+
+
 def stage_task_kwargs(stage: str) -> dict[str, Any]:
     """Keyword arguments for ``KubernetesPodOperator.partial()`` (provider 10.x) for one stage."""
     spec = settings.STAGES[stage]
@@ -59,7 +66,7 @@ def stage_task_kwargs(stage: str) -> dict[str, Any]:
         "image_pull_policy": "IfNotPresent",
         "env_from": [k8s.V1EnvFromSource(config_map_ref=k8s.V1ConfigMapEnvSource(name=settings.CONFIG_MAP))],
         "env_vars": [k8s.V1EnvVar(name=name, value=value) for name, value in spec.settings],
-        "secrets": database_secrets() if spec.needs_database else [],
+        "secrets": (database_secrets() if spec.needs_database else []) + storage_secrets(),
         "container_resources": k8s.V1ResourceRequirements(requests=resources, limits={"memory": spec.memory}),
         "labels": labels(stage),
         "service_account_name": settings.SERVICE_ACCOUNT,

@@ -24,6 +24,10 @@ SECRET = "jobs-secrets"  # JOBS_PG (and API keys later)
 # (a postgresql:// URI, which the stages accept as well as a keyword string).
 DATABASE_SECRET = os.environ.get("JOBS_DATABASE_SECRET", SECRET)
 DATABASE_SECRET_KEY = os.environ.get("JOBS_DATABASE_SECRET_KEY", "JOBS_PG")
+# A lake in object storage (JOBS_LAKE=az://<container>/<prefix> in the ConfigMap): every stage then reads
+# AZURE_STORAGE_CONNECTION_STRING from this key of SECRET (the chart renders it from secrets.azureStorage). Empty: a
+# lake on the data volume, no storage credentials mounted.
+STORAGE_SECRET_KEY = os.environ.get("JOBS_STORAGE_SECRET_KEY", "")
 SERVICE_ACCOUNT = "jobs-runner"  # no API token mounted
 DATA_PVC = "jobs-data"  # the lake and the incoming files
 DATA_MOUNT = "/data"  # JOBS_LAKE in the ConfigMap is /data/lake

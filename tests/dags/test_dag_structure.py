@@ -117,6 +117,16 @@ def test_configuration_comes_from_the_config_map_and_only_load_gets_the_database
         assert bool(names) == (stage == "ingest")
 
 
+def test_a_lake_in_object_storage_gives_every_stage_the_storage_secret(monkeypatch):
+    from jobs_pipeline import pods
+
+    monkeypatch.setattr(settings, "STORAGE_SECRET_KEY", "AZURE_STORAGE_CONNECTION_STRING")
+    for stage in STAGES:
+        secrets = {s.deploy_target: (s.secret, s.key) for s in pods.stage_task_kwargs(stage)["secrets"]}
+        assert secrets["AZURE_STORAGE_CONNECTION_STRING"] == (settings.SECRET, "AZURE_STORAGE_CONNECTION_STRING")
+        assert ("JOBS_PG" in secrets) == (stage == "load")
+
+
 def test_params_have_valid_defaults_and_validate_a_backfill_of_one_stage(pipeline_dag):
     assert set(pipeline_dag.params) == {"start", "end", "chunk_days", "stages", "embedding_provider", "full_refresh"}
     defaults = pipeline_dag.resolve_params()
