@@ -34,7 +34,8 @@ public sealed partial class LoadWork(LakeStore lake, PgSchema schema, DateRangeL
         await schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var documents = lake.ReadAsync(LakeTables.Documents, context.Chunk, cancellationToken);
         var chunks = lake.ReadAsync(LakeTables.Chunks, context.Chunk, cancellationToken);
-        var loaded = await loader.ReplaceAsync(context.Chunk.Start, context.Chunk.End, ToStored(documents), ToStored(chunks, vectors), cancellationToken)
+        var categories = new Dictionary<string, string?>(StringComparer.Ordinal); // doc id → category, filled as documents are copied
+        var loaded = await loader.ReplaceAsync(context.Chunk.Start, context.Chunk.End, ToStored(documents, categories), ToStored(chunks, vectors, categories), cancellationToken)
             .ConfigureAwait(false);
         Loaded(loaded.Documents, loaded.Chunks);
         return StageResult.Of(loaded.Documents + loaded.Chunks, ("documents", loaded.Documents), ("chunks", loaded.Chunks));
@@ -43,20 +44,27 @@ public sealed partial class LoadWork(LakeStore lake, PgSchema schema, DateRangeL
     [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Documents} documents and {Chunks} chunks into PostgreSQL")]
     private partial void Loaded(long documents, long chunks);
 
-    private static async IAsyncEnumerable<StoredDocument> ToStored(IAsyncEnumerable<DocumentRow> rows)
+    private static async IAsyncEnumerable<StoredDocument> ToStored(IAsyncEnumerable<DocumentRow> rows, Dictionary<string, string?> categories)
     {
         await foreach (var d in rows.ConfigureAwait(false))
+        {
+            categories[d.DocId] = d.Category;
             yield return new StoredDocument(d.DocId, d.Day, d.Timestamp, d.Title, d.Category, d.Source, d.Text);
+        }
     }
 
-    private static async IAsyncEnumerable<StoredChunk> ToStored(IAsyncEnumerable<ChunkRow> rows, Dictionary<string, EmbeddingRow> vectors)
+    private static async IAsyncEnumerable<StoredChunk> ToStored(IAsyncEnumerable<ChunkRow> rows, Dictionary<string, EmbeddingRow> vectors,
+        Dictionary<string, string?> categories)
     {
         await foreach (var c in rows.ConfigureAwait(false))
         {
             // validate runs before load and fails on this; checking again keeps load safe when run alone.
             if (!vectors.TryGetValue(c.ChunkId, out var e))
                 throw new InputRefusedException($"chunk {c.ChunkId} of document {c.DocId} has no embedding: run embed (and validate) for this date chunk first");
-            yield return new StoredChunk(c.ChunkId, c.DocId, c.Day, c.Ordinal, c.Text, c.TokenCount, e.Model, e.Embedding);
+            yield return new StoredChunk(c.ChunkId, c.DocId, c.Day, c.Ordinal, c.Text, c.TokenCount, e.Model, e.Embedding)
+            {
+                Category = categories.GetValueOrDefault(c.DocId),
+            };
         }
     }
 }

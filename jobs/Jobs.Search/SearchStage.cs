@@ -16,7 +16,7 @@ namespace Jobs.Search;
 public sealed class SearchStage : Stage<SearchWork>
 {
     public override string Name => "search";
-    public override string Description => "Query text → top-k chunks by cosine distance (pgvector HNSW)";
+    public override string Description => "Query text → top-k passages: vector (pgvector HNSW), full-text, or hybrid (reciprocal rank fusion)";
     public override bool RequiresPostgres => true;
     public override bool RequiresLake => false;
     public override bool RequiresDateChunk => false;
@@ -28,23 +28,30 @@ public sealed class SearchStage : Stage<SearchWork>
     /// <summary>The model loads.</summary>
     public override IEnumerable<string> Preflight(IServiceProvider services)
     {
-        services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
+        if (services.GetRequiredService<SearchOptions>().Mode != SearchMode.Fulltext)
+            services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
         return [];
     }
 }
 
 public sealed partial class SearchWork(SearchOptions options, EmbeddingModel model, IEmbeddingGenerator<string, Embedding<float>> generator,
-    VectorSearch search, JobContext context, ILogger<SearchWork> log) : IStageWork
+    HybridSearch search, JobContext context, ILogger<SearchWork> log) : IStageWork
 {
     public async Task<StageResult> RunAsync(CancellationToken cancellationToken)
     {
         var queries = options.Query;
-        var vectors = await generator.GenerateAsync(queries.Select(model.ForQuery), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var vectors = options.Mode == SearchMode.Fulltext
+            ? null
+            : await generator.GenerateAsync(queries.Select(model.ForQuery), cancellationToken: cancellationToken).ConfigureAwait(false);
         long hits = 0;
         for (var i = 0; i < queries.Length; i++)
         {
-            var results = await search.SearchAsync(vectors[i].Vector.ToArray(), options.TopK, context.ChunkOrNull?.Start, context.ChunkOrNull?.End, cancellationToken)
-                .ConfigureAwait(false);
+            var request = new SearchRequest
+            {
+                Query = queries[i], Mode = options.Mode, K = options.TopK, Category = options.Category, From = context.ChunkOrNull?.Start,
+                To = context.ChunkOrNull?.End, GroupByDocument = options.GroupByDocument, EfSearch = options.EfSearch, RrfK = options.RrfK,
+            };
+            var results = await search.SearchAsync(request, vectors?[i].Vector.ToArray(), cancellationToken).ConfigureAwait(false);
             hits += results.Count;
             Answered(i, results.Count);
             if (options.Format == SearchOutput.Jsonl) WriteJsonLines(context.Output, queries[i], results);
@@ -74,7 +81,7 @@ public sealed partial class SearchWork(SearchOptions options, EmbeddingModel mod
             output.WriteLine(JsonSerializer.Serialize(new
             {
                 query, rank, score = Math.Round(h.Score, 4), doc_id = h.DocId, day = h.Day.ToString("yyyy-MM-dd"), chunk_id = h.ChunkId,
-                ordinal = h.Ordinal, title = h.Title, text = h.Text,
+                ordinal = h.Ordinal, title = h.Title, category = h.Category, text = h.Text,
             }));
     }
 

@@ -47,7 +47,7 @@ public sealed partial class DateRangeLoader(NpgsqlDataSource dataSource, ILogger
             await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
         await using (var writer = await connection.BeginBinaryImportAsync(
-            "COPY chunks (chunk_id, doc_id, day, ordinal, text, token_count, model, embedding) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false))
+            "COPY chunks (chunk_id, doc_id, day, ordinal, text, token_count, model, category, embedding) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false))
         {
             await foreach (var c in chunks.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
@@ -60,6 +60,7 @@ public sealed partial class DateRangeLoader(NpgsqlDataSource dataSource, ILogger
                 await writer.WriteAsync(c.Text, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
                 await writer.WriteAsync(c.TokenCount, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
                 await writer.WriteAsync(c.Model, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                await writer.WriteAsync(c.Category, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
                 await writer.WriteAsync(new Vector(c.Embedding), cancellationToken).ConfigureAwait(false);
                 chunkCount++;
             }

@@ -32,11 +32,15 @@ public sealed class PgSchema(NpgsqlDataSource dataSource, EmbeddingModel model)
             text        text        NOT NULL,
             token_count integer     NOT NULL,
             model       text        NOT NULL,
+            category    text,
             embedding   vector({model.Dimensions}) NOT NULL,
             tsv         tsvector    GENERATED ALWAYS AS (to_tsvector('english', text)) STORED,
             FOREIGN KEY (day, doc_id) REFERENCES documents (day, doc_id) ON DELETE CASCADE
         );
+        -- Stores created before the category filter existed get the column (a copy of the document's, for filters).
+        ALTER TABLE chunks ADD COLUMN IF NOT EXISTS category text;
         CREATE INDEX IF NOT EXISTS chunks_day_idx ON chunks (day);
+        CREATE INDEX IF NOT EXISTS chunks_category_idx ON chunks (category, day);
         CREATE INDEX IF NOT EXISTS chunks_doc_idx ON chunks (day, doc_id);
         CREATE INDEX IF NOT EXISTS chunks_tsv_idx ON chunks USING gin (tsv);
         CREATE INDEX IF NOT EXISTS chunks_embedding_hnsw ON chunks USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64);

@@ -17,6 +17,7 @@ public static class StoreServices
         services.TryAddSingleton<PgSchema>();
         services.TryAddSingleton<DateRangeLoader>();
         services.TryAddSingleton<VectorSearch>();
+        services.TryAddSingleton<HybridSearch>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IFailureClassifier, PgFailureClassifier>());
         return services;
     }

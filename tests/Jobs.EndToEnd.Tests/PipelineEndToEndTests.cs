@@ -76,8 +76,51 @@ public sealed class PipelineEndToEndTests(PostgresFixture postgres) : IDisposabl
         Assert.All(filtered.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries),
             l => Assert.True(string.CompareOrdinal(JsonDocument.Parse(l).RootElement.GetProperty("day").GetString(), "1964-01-01") < 0, l));
 
+        await AssertSearchModesAsync();
+
         await RunPipelineAsync();
         Assert.Equal((lake, store), await CountAsync());
+    }
+
+    private async Task<List<JsonElement>> SearchAsync(params string[] args)
+    {
+        var run = await StageRun.RunAsync(new SearchStage(), ["--pg", postgres.ConnectionString, "--format", "jsonl", .. args]);
+        Assert.True(run.ExitCode == ExitCodes.Success, run.Log);
+        return run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+    }
+
+    private async Task AssertSearchModesAsync()
+    {
+        const string query = "declaring an unconditional war on poverty";
+        foreach (var mode in new[] { "vector", "fulltext", "hybrid" })
+        {
+            var hits = await SearchAsync("--query", query, "--mode", mode, "--top-k", "3");
+            Assert.True(hits.Count > 0, mode);
+            Assert.Equal("sotu-1964-johnson", hits[0].GetProperty("doc_id").GetString());
+        }
+        // Full-text search matches words: a word that no passage has finds nothing; vector search still ranks by meaning.
+        Assert.Empty(await SearchAsync("--query", "xylophonist", "--mode", "fulltext"));
+        Assert.Equal(5, (await SearchAsync("--query", "xylophonist", "--mode", "vector")).Count);
+
+        // Filters apply inside each list: every hit is in the category, and a selective one still fills k.
+        var republican = await SearchAsync("--query", query, "--mode", "hybrid", "--category", "Republican", "--top-k", "10");
+        Assert.Equal(10, republican.Count);
+        Assert.All(republican, h => Assert.Equal("Republican", h.GetProperty("category").GetString()));
+        var eisenhower = await SearchAsync("--query", query, "--mode", "vector", "--category", "Republican", "--start", "1961-01-01", "--end", "1962-01-01", "--top-k", "20");
+        Assert.Equal(20, eisenhower.Count);
+        Assert.All(eisenhower, h => Assert.Equal("sotu-1961-eisenhower", h.GetProperty("doc_id").GetString()));
+
+        // Grouped: one passage per document, the best one first.
+        var grouped = await SearchAsync("--query", query, "--mode", "hybrid", "--group", "--top-k", "5");
+        Assert.Equal(grouped.Count, grouped.Select(h => h.GetProperty("doc_id").GetString()).Distinct().Count());
+        Assert.Equal("sotu-1964-johnson", grouped[0].GetProperty("doc_id").GetString());
+
+        // Bad input is a usage error naming the value, never a query.
+        foreach (var bad in new[] { new[] { "--mode", "semantic" }, ["--top-k", "0"], ["--query", new string('x', 1001)], ["--query", " "] })
+        {
+            var run = await StageRun.RunAsync(new SearchStage(), ["--pg", postgres.ConnectionString, "--query", "x", .. bad]);
+            Assert.True(run.ExitCode == ExitCodes.Usage, string.Join(' ', bad) + ": " + run.Log);
+        }
     }
 
     [Fact]

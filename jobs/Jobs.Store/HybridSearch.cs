@@ -1,0 +1,114 @@
+using Npgsql;
+using NpgsqlTypes;
+using Pgvector;
+
+namespace Jobs.Store;
+
+/// <summary>
+/// Vector, full-text and hybrid search over the serving tables, one round trip per query. Hybrid takes the top
+/// candidates of each list and fuses them by reciprocal rank (score = Σ weight / (rrf_k + rank)); filters (category,
+/// day range) apply inside each list, and pgvector's iterative index scan keeps a selective filter from starving the
+/// vector list. Grouping keeps each document's best passage.
+/// </summary>
+public sealed class HybridSearch(NpgsqlDataSource dataSource)
+{
+    private const string Filters = """
+        c.day >= @from AND c.day < @to AND (@category::text IS NULL OR c.category = @category)
+        """;
+
+    private const string VectorList = $"""
+        vec AS (
+            SELECT chunk_id, row_number() OVER (ORDER BY distance, chunk_id) AS rank, 1 - distance AS similarity
+            FROM (SELECT c.chunk_id, c.embedding <=> @embedding AS distance
+                  FROM chunks c WHERE {Filters}
+                  ORDER BY c.embedding <=> @embedding LIMIT @candidates) v)
+        """;
+
+    // websearch_to_tsquery accepts any text ("quoted phrases", or, -word) without syntax errors; cover density with
+    // length normalisation (1: divide by 1 + log(length)) ranks passages of different lengths fairly.
+    private const string TextList = $"""
+        txt AS (
+            SELECT chunk_id, row_number() OVER (ORDER BY rank_cd DESC, chunk_id) AS rank, rank_cd
+            FROM (SELECT c.chunk_id, ts_rank_cd(c.tsv, q, 1) AS rank_cd
+                  FROM chunks c, websearch_to_tsquery('english', @query) q
+                  WHERE c.tsv @@ q AND {Filters}
+                  ORDER BY rank_cd DESC, c.chunk_id LIMIT @candidates) t)
+        """;
+
+    private static string Sql(SearchMode mode, bool group)
+    {
+        var (lists, scored) = mode switch
+        {
+            SearchMode.Vector => (VectorList, "SELECT chunk_id, similarity AS score FROM vec"),
+            SearchMode.Fulltext => (TextList, "SELECT chunk_id, rank_cd AS score FROM txt"),
+            _ => ($"{VectorList},\n{TextList}", """
+                SELECT chunk_id, sum(part) AS score FROM (
+                    SELECT chunk_id, @wv / (@rrf + rank) AS part FROM vec
+                    UNION ALL
+                    SELECT chunk_id, @wt / (@rrf + rank) AS part FROM txt) f
+                GROUP BY chunk_id
+                """),
+        };
+        var ranked = group
+            ? """
+              SELECT * FROM (
+                  SELECT s.chunk_id, s.score, row_number() OVER (PARTITION BY c.day, c.doc_id ORDER BY s.score DESC, s.chunk_id) AS nth
+                  FROM scored s JOIN chunks c USING (chunk_id)) g
+              WHERE nth = 1
+              """
+            : "SELECT chunk_id, score FROM scored";
+        return $"""
+            WITH {lists},
+            scored AS ({scored}),
+            ranked AS ({ranked})
+            SELECT c.chunk_id, c.doc_id, c.day, d.title, c.ordinal, c.text, r.score, d.category
+            FROM ranked r
+            JOIN chunks c USING (chunk_id)
+            JOIN documents d ON d.day = c.day AND d.doc_id = c.doc_id
+            ORDER BY r.score DESC, c.chunk_id
+            LIMIT @k
+            """;
+    }
+
+    /// <param name="embedding">The query's embedding (with the model's query prefix); unused by full-text search.</param>
+    public async Task<IReadOnlyList<SearchHit>> SearchAsync(SearchRequest request, float[]? embedding, CancellationToken cancellationToken = default)
+    {
+        var problems = request.Validate();
+        if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems), nameof(request));
+        if (request.Mode != SearchMode.Fulltext && embedding is null)
+            throw new ArgumentException($"{request.Mode} search needs the query's embedding", nameof(embedding));
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        // SET LOCAL takes no parameters; the value is a validated integer.
+        await using (var settings = new NpgsqlCommand(
+            $"SET LOCAL hnsw.ef_search = {Math.Max(request.EfSearch, Math.Min(request.Candidates, 1000))}; SET LOCAL hnsw.iterative_scan = relaxed_order",
+            connection, tx))
+            await settings.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+
+        await using var cmd = new NpgsqlCommand(Sql(request.Mode, request.GroupByDocument), connection, tx);
+        var candidates = Math.Max(request.Candidates, request.GroupByDocument ? request.K * 5 : request.K);
+        if (request.Mode != SearchMode.Fulltext) cmd.Parameters.AddWithValue("embedding", new Vector(embedding!));
+        if (request.Mode != SearchMode.Vector) cmd.Parameters.AddWithValue("query", NpgsqlDbType.Text, request.Query);
+        cmd.Parameters.AddWithValue("from", request.From ?? DateOnly.MinValue);
+        cmd.Parameters.AddWithValue("to", request.To ?? DateOnly.MaxValue);
+        cmd.Parameters.AddWithValue("category", NpgsqlDbType.Text, (object?)request.Category ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("candidates", Math.Min(candidates, 1000));
+        cmd.Parameters.AddWithValue("k", request.K);
+        if (request.Mode == SearchMode.Hybrid)
+        {
+            cmd.Parameters.AddWithValue("wv", request.VectorWeight);
+            cmd.Parameters.AddWithValue("wt", request.TextWeight);
+            cmd.Parameters.AddWithValue("rrf", (double)request.RrfK);
+        }
+        var hits = new List<SearchHit>();
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            hits.Add(new SearchHit(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateOnly>(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetInt32(4), reader.GetString(5), reader.GetDouble(6))
+            {
+                Category = reader.IsDBNull(7) ? null : reader.GetString(7),
+            });
+        return hits;
+    }
+}
