@@ -36,6 +36,7 @@ provision:
 test-deps:
 	@bash tools/provision-python.sh
 	@bash tools/provision-azurite.sh
+	@bash tools/provision-browser.sh
 
 build:
 	$(DOTNET) build Jobs.sln -c $(CONFIG) -v quiet -nologo -clp:NoSummary

@@ -24,14 +24,17 @@ public sealed class HybridSearch(NpgsqlDataSource dataSource)
                   ORDER BY c.embedding <=> @embedding LIMIT @candidates) v)
         """;
 
-    // websearch_to_tsquery accepts any text ("quoted phrases", or, -word) without syntax errors; cover density with
-    // length normalisation (1: divide by 1 + log(length)) ranks passages of different lengths fairly.
+    // A plain-language query is a bag of words, not a boolean formula: its stemmed lexemes (stop words dropped, each
+    // quoted so that no input is a syntax error) are OR-ed, and cover density with length normalisation (1: divide by
+    // 1 + log(length)) ranks passages that hold more of them, closer together, first.
     private const string TextList = $"""
         txt AS (
             SELECT chunk_id, row_number() OVER (ORDER BY rank_cd DESC, chunk_id) AS rank, rank_cd
-            FROM (SELECT c.chunk_id, ts_rank_cd(c.tsv, q, 1) AS rank_cd
-                  FROM chunks c, websearch_to_tsquery('english', @query) q
-                  WHERE c.tsv @@ q AND {Filters}
+            FROM (SELECT c.chunk_id, ts_rank_cd(c.tsv, tq.q, 1) AS rank_cd
+                  FROM chunks c,
+                       (SELECT to_tsquery('simple', coalesce(string_agg(quote_literal(l), ' | '), '')) AS q
+                        FROM unnest(tsvector_to_array(to_tsvector('english', @query))) l) tq
+                  WHERE c.tsv @@ tq.q AND {Filters}
                   ORDER BY rank_cd DESC, c.chunk_id LIMIT @candidates) t)
         """;
 

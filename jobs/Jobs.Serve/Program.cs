@@ -1,0 +1,3 @@
+using Jobs.Serve;
+
+return await ServeApp.RunAsync(args);
