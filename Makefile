@@ -19,11 +19,12 @@ export DOTNET_NOLOGO := 1
 export TESTCONTAINERS_RYUK_DISABLED ?= true
 export TESTCONTAINERS_HOST_OVERRIDE ?= 127.0.0.1
 
-.PHONY: help provision test-deps build images test run clean delta-show bench
+.PHONY: help provision test-deps build images test run serve clean delta-show bench
 
 help:
 	@echo "make run    - whole pipeline on the bundled sample (PostgreSQL via Testcontainers), then search results"
 	@echo "make run LAKE=az://sotu/lake - the same with the lake in Azure Blob Storage (a local Azurite unless configured)"
+	@echo "make serve  - the search page and API over the local store (after make run) on http://127.0.0.1:8080"
 	@echo "make test   - every test (unit, stage, end-to-end on real PostgreSQL + pgvector)"
 	@echo "make build  - build the solution"
 	@echo "make images - one container image per stage, jobs-<stage>:$(IMAGE_TAG) (incremental: ~1 s when current)"
@@ -53,6 +54,10 @@ run: provision build
 	@if [[ "$(LAKE)" == az://* && -z "$${AZURE_STORAGE_CONNECTION_STRING:-}" ]]; then \
 	    AZURE_STORAGE_CONNECTION_STRING="$$(bash tools/azurite-local.sh)" || exit 1; export AZURE_STORAGE_CONNECTION_STRING; fi; \
 	$(DOTNET) tools/Jobs.LocalRun/$(BIN)/jobs-local-run.dll --lake "$(LAKE)" $(ARGS)
+
+# jobs-serve over the store `make run` loaded (PostgreSQL container jobs-local-pg), on http://127.0.0.1:8080.
+serve: provision build
+	$(DOTNET) tools/Jobs.LocalRun/$(BIN)/jobs-local-run.dll --serve
 
 # Benchmarks print ratios against a baseline measured in the same run (BENCH_ARGS: rows, commits).
 bench:

@@ -31,6 +31,19 @@ public static class LocalRunCommand
         if ((await container.CreateIfNotExistsAsync()) is not null) output.WriteLine($"Created container {name}");
     }
 
+    /// <summary><c>make serve</c>: jobs-serve over the store <c>make run</c> loaded, on loopback.</summary>
+    private static async Task<int> ServeAsync()
+    {
+        var postgres = LocalPostgres.Create(name: "jobs-local-pg");
+        await postgres.StartAsync();
+        const string url = "http://127.0.0.1:8080";
+        var app = Jobs.Serve.ServeApp.Build([$"--Pg={postgres.GetConnectionString()}", $"--Serve:Urls={url}", "--Serve:Defaults:Mode=hybrid"]);
+        await app.StartAsync();
+        Console.Out.WriteLine($"jobs-serve on {url}/ (API: {url}/search?q=war+on+poverty, OpenAPI: {url}/openapi/v1.json); Ctrl+C stops it");
+        await Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.WaitForShutdownAsync(app);
+        return 0;
+    }
+
     public static async Task<int> RunAsync(string[] args)
     {
         var source = new Option<string>("--source") { DefaultValueFactory = _ => "samples/sotu/sotu.jsonl" };
@@ -39,9 +52,12 @@ public static class LocalRunCommand
         var end = new Option<string>("--end") { DefaultValueFactory = _ => "2001-01-01" };
         var chunkDays = new Option<int>("--chunk-days") { DefaultValueFactory = _ => 3653 };
         var queries = new Option<string[]>("--query") { Description = "Replace the demo queries" };
-        var root = new RootCommand("Run the whole pipeline locally on the bundled sample") { source, lake, start, end, chunkDays, queries };
+        var serve = new Option<bool>("--serve") { Description = "Serve the local store (after make run) on http://127.0.0.1:8080 instead of running the pipeline" };
+        var root = new RootCommand("Run the whole pipeline locally on the bundled sample") { source, lake, start, end, chunkDays, queries, serve };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0 || parse.Action is not null) return await parse.InvokeAsync();
+
+        if (parse.GetValue(serve)) return await ServeAsync();
 
         var chunks = DateChunkPlanner.Split(DateChunk.ParseDay(parse.GetValue(start)!), DateChunk.ParseDay(parse.GetValue(end)!), parse.GetValue(chunkDays));
         var location = parse.GetValue(lake)!;
