@@ -19,7 +19,7 @@ export DOTNET_NOLOGO := 1
 export TESTCONTAINERS_RYUK_DISABLED ?= true
 export TESTCONTAINERS_HOST_OVERRIDE ?= 127.0.0.1
 
-.PHONY: help provision test-deps build images test run serve clean delta-show bench
+.PHONY: help provision test-deps build images test run serve eval clean delta-show bench
 
 help:
 	@echo "make run    - whole pipeline on the bundled sample (PostgreSQL via Testcontainers), then search results"
@@ -58,6 +58,11 @@ run: provision build
 # jobs-serve over the store `make run` loaded (PostgreSQL container jobs-local-pg), on http://127.0.0.1:8080.
 serve: provision build
 	$(DOTNET) tools/Jobs.LocalRun/$(BIN)/jobs-local-run.dll --serve
+
+# Retrieval quality on a BEIR collection (default: SciFact from ../shared/testdata) through the real pipeline.
+BEIR ?= ../shared/testdata/scifact
+eval: provision build
+	$(DOTNET) tools/Jobs.Eval/$(BIN)/jobs-eval.dll --beir "$(BEIR)" $(EVAL_ARGS)
 
 # Benchmarks print ratios against a baseline measured in the same run (BENCH_ARGS: rows, commits).
 bench:

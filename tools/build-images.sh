@@ -5,7 +5,9 @@
 #                `local` (what `make images` passes: no registry here) builds jobs-dotnet-runtime:<version> offline
 #                first, from jobs-runtime-deps:trixie (tools/provision-docker.sh) plus the .NET runtime the SDK on
 #                this machine runs on, and uses that.
-#   STAGES       stages to build (default: all six).
+#   SERVE_BASE_IMAGE  base of jobs-serve, which needs ASP.NET Core (default mcr.microsoft.com/dotnet/aspnet:10.0;
+#                with `local`, the local base carries ASP.NET Core's shared framework too).
+#   STAGES       images to build (default: the six stages and serve).
 #
 # Each stage is published framework-dependent for linux-x64 (the runtime is a shared base layer, not six
 # copies), without the 90 MB model DLL; the model goes in as plain files only where it is used. Incremental:
@@ -16,7 +18,8 @@ cd "$(dirname "$0")/.."
 
 VERSION=$(tr -d '[:space:]' <VERSION)
 BASE_IMAGE=${BASE_IMAGE:-mcr.microsoft.com/dotnet/runtime:10.0}
-STAGES=${STAGES:-ingest chunk embed validate load search}
+SERVE_BASE_IMAGE=${SERVE_BASE_IMAGE:-mcr.microsoft.com/dotnet/aspnet:10.0}
+STAGES=${STAGES:-ingest chunk embed validate load search serve}
 LOCAL_RUNTIME_PREFIX=jobs-dotnet-runtime
 RUNTIME_DEPS_IMAGE=${RUNTIME_DEPS_IMAGE:-jobs-runtime-deps:trixie}
 WORK=.artifacts/images
@@ -36,11 +39,12 @@ project_of() { # stage -> project folder
     case $1 in
         ingest) echo jobs/Jobs.Ingest ;; chunk) echo jobs/Jobs.Chunk ;; embed) echo jobs/Jobs.Embed ;;
         validate) echo jobs/Jobs.Validate ;; load) echo jobs/Jobs.Load ;; search) echo jobs/Jobs.Search ;;
+        serve) echo jobs/Jobs.Serve ;;
         *) die "unknown stage '$1'" ;;
     esac
 }
 model_of() { # stage -> which model files its image carries
-    case $1 in chunk) echo vocab ;; embed | search) echo full ;; *) echo none ;; esac
+    case $1 in chunk) echo vocab ;; embed | search | serve) echo full ;; *) echo none ;; esac
 }
 
 # Offline base: the official runtime image's layout, from the runtime the SDK on this machine runs on.
@@ -53,13 +57,18 @@ ensure_local_runtime() {
     [[ -d $root/shared/Microsoft.NETCore.App/$version ]] ||
         die "$BASE_IMAGE needs .NET runtime $version, not installed in $root (have: $(ls "$root/shared/Microsoft.NETCore.App" | tr '\n' ' '))"
     hash=$({ cat docker/dotnet-runtime/Dockerfile; docker image inspect -f '{{.Id}}' "$RUNTIME_DEPS_IMAGE";
-             echo "$version"; } | sha256sum | cut -c1-16)
+             echo "$version"; echo "with Microsoft.AspNetCore.App"; } | sha256sum | cut -c1-16)
     if [[ $(label_of "$BASE_IMAGE") == "$hash" ]]; then return; fi
     log "building offline base $BASE_IMAGE from $RUNTIME_DEPS_IMAGE + $root (runtime $version)"
     ctx=$WORK/dotnet-runtime
     rm -rf "$ctx" && mkdir -p "$ctx/dotnet/shared/Microsoft.NETCore.App"
     cp -a "$root/dotnet" "$root/host" "$root/LICENSE.txt" "$root/ThirdPartyNotices.txt" "$ctx/dotnet/"
     cp -a "$root/shared/Microsoft.NETCore.App/$version" "$ctx/dotnet/shared/Microsoft.NETCore.App/"
+    # ASP.NET Core's shared framework too (jobs-serve), as the official aspnet image has it.
+    [[ -d $root/shared/Microsoft.AspNetCore.App/$version ]] ||
+        die "ASP.NET Core runtime $version is not installed in $root (jobs-serve needs it)"
+    mkdir -p "$ctx/dotnet/shared/Microsoft.AspNetCore.App"
+    cp -a "$root/shared/Microsoft.AspNetCore.App/$version" "$ctx/dotnet/shared/Microsoft.AspNetCore.App/"
     quiet docker build --build-arg "BASE_IMAGE=$RUNTIME_DEPS_IMAGE" --build-arg "DOTNET_VERSION=$version" \
         --label "$HASH_LABEL=$hash" -t "$BASE_IMAGE" -f docker/dotnet-runtime/Dockerfile "$ctx"
     rm -rf "$ctx"
@@ -84,9 +93,13 @@ main() {
     fi
     if [[ $BASE_IMAGE == "$LOCAL_RUNTIME_PREFIX":* ]]; then
         ensure_local_runtime
-    elif ! docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
-        log "pulling $BASE_IMAGE"
-        docker pull -q "$BASE_IMAGE" >/dev/null || die "cannot pull $BASE_IMAGE (offline? use: make images, which builds a local base)"
+        SERVE_BASE_IMAGE=$BASE_IMAGE
+    else
+        for image in "$BASE_IMAGE" "$SERVE_BASE_IMAGE"; do
+            docker image inspect "$image" >/dev/null 2>&1 && continue
+            log "pulling $image"
+            docker pull -q "$image" >/dev/null || die "cannot pull $image (offline? use: make images, which builds a local base)"
+        done
     fi
     hash=$(inputs_hash)
     for stage in $STAGES; do
@@ -116,8 +129,10 @@ main() {
     done
 
     for stage in "${stale[@]}"; do
-        log "docker build jobs-$stage:$VERSION (base $BASE_IMAGE)"
-        quiet docker build --build-arg "BASE_IMAGE=$BASE_IMAGE" --build-arg "STAGE=$stage" --build-arg "VERSION=$VERSION" \
+        local base=$BASE_IMAGE
+        [[ $stage != serve ]] || base=$SERVE_BASE_IMAGE
+        log "docker build jobs-$stage:$VERSION (base $base)"
+        quiet docker build --build-arg "BASE_IMAGE=$base" --build-arg "STAGE=$stage" --build-arg "VERSION=$VERSION" \
             --label "$HASH_LABEL=$hash" -t "jobs-$stage:$VERSION" -f docker/jobs/Dockerfile "$WORK/$stage"
         rm -rf "${WORK:?}/$stage"
     done

@@ -63,6 +63,29 @@ public sealed class ImagePipelineTests : IDisposable
         var hits = search.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(3, hits.Count);
         Assert.Equal("sotu-1964-johnson", hits[0].GetProperty("doc_id").GetString());
+
+        // jobs-serve as its Deployment runs it: non-root, read-only root filesystem, probes answering, the API serving.
+        await using var serve = new ContainerBuilder(StageImages.Of("serve"))
+            .WithNetwork(network)
+            .WithEnvironment(new Dictionary<string, string>(pods[^1].Env)
+            {
+                ["JOBS_PG"] = secrets["jobs-secrets/JOBS_PG"], ["JOBS_SERVE__URLS"] = "http://0.0.0.0:8080",
+            })
+            .WithPortBinding(8080, true)
+            .WithTmpfsMount("/tmp")
+            .WithCreateParameterModifier(p =>
+            {
+                p.User = "1654";
+                p.HostConfig!.ReadonlyRootfs = true;
+            })
+            .WithWaitStrategy(Wait.ForUnixContainer().UntilHttpRequestIsSucceeded(r => r.ForPath("/readyz").ForPort(8080)))
+            .WithLogger(NullLogger.Instance)
+            .Build();
+        await serve.StartAsync(ct);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{serve.GetMappedPublicPort(8080)}") };
+        var body = JsonDocument.Parse(await http.GetStringAsync("/search?q=declaring%20war%20on%20poverty&mode=hybrid&k=3", ct)).RootElement;
+        Assert.Equal("sotu-1964-johnson", body.GetProperty("results")[0].GetProperty("docId").GetString());
+        Assert.Contains("<title>Search the collection</title>", await http.GetStringAsync("/", ct), StringComparison.Ordinal);
     }
 
     /// <summary>The data volume as a fresh cluster would have it: the source file under incoming/, writable by the pods' user.</summary>

@@ -1,0 +1,3 @@
+using Jobs.Eval;
+
+return await EvalCommand.RunAsync(args);
