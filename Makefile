@@ -65,9 +65,12 @@ eval: provision build
 	$(DOTNET) tools/Jobs.Eval/$(BIN)/jobs-eval.dll --beir "$(BEIR)" $(EVAL_ARGS)
 
 # Benchmarks print ratios against a baseline measured in the same run (BENCH_ARGS: rows, commits).
-bench:
+# SERVE_BENCH_ARGS: seconds per level, client counts (default "5 1,4,16").
+bench: provision
 	$(DOTNET) build bench/Jobs.Lake.Bench -c Release -v quiet -nologo -clp:NoSummary
 	$(DOTNET) bench/Jobs.Lake.Bench/bin/Release/net10.0/jobs-lake-bench.dll $(BENCH_ARGS)
+	$(DOTNET) build bench/Jobs.Serve.Bench -c Release -v quiet -nologo -clp:NoSummary
+	$(DOTNET) bench/Jobs.Serve.Bench/bin/Release/net10.0/jobs-serve-bench.dll $(SERVE_BENCH_ARGS)
 
 delta-show:
 	@test -n "$(TABLE)" || { echo "usage: make delta-show TABLE=<table folder> [VERSION=<n>]" >&2; exit 2; }

@@ -3,7 +3,7 @@ using Microsoft.ML.Tokenizers;
 namespace Jobs.Embeddings;
 
 /// <summary>The model's own lower-casing BERT WordPiece tokenizer, shared by chunking and embedding.</summary>
-public static class WordPieceTokenizer
+internal static class WordPieceTokenizer
 {
     public static BertTokenizer Create(EmbeddingModelFiles files)
     {

@@ -67,6 +67,9 @@ public sealed partial class DateRangeLoader(NpgsqlDataSource dataSource, ILogger
             await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        // Fresh statistics for the planner and for full-text search's idf (N = the table's row estimate).
+        await using (var analyze = new NpgsqlCommand("ANALYZE documents, chunks", connection))
+            await analyze.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         Replaced(start, end, documentCount, chunkCount, clock.ElapsedMilliseconds);
         return new StoreCounts(documentCount, chunkCount);
     }

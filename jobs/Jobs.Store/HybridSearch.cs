@@ -25,17 +25,33 @@ public sealed class HybridSearch(NpgsqlDataSource dataSource)
         """;
 
     // A plain-language query is a bag of words, not a boolean formula: its stemmed lexemes (stop words dropped, each
-    // quoted so that no input is a syntax error) are OR-ed, and cover density with length normalisation (1: divide by
-    // 1 + log(length)) ranks passages that hold more of them, closer together, first.
+    // quoted so that no input is a syntax error) are OR-ed over the GIN index, and the passages that match are
+    // ranked by BM25 (k1 1.2, b 0.75): each lexeme's idf from its document frequency (a GIN count; N from the
+    // table's statistics, which load refreshes), its term frequency from the tsvector's positions, and the passage
+    // length against the matching passages' average. PostgreSQL's own ts_rank knows no idf, and it shows (SciFact
+    // nDCG@10: 0.40 with ts_rank_cd; see README).
     private const string TextList = $"""
+        terms AS (
+            SELECT DISTINCT l AS lexeme FROM unnest(tsvector_to_array(to_tsvector('english', @query))) l),
+        tq AS (
+            SELECT to_tsquery('simple', coalesce(string_agg(quote_literal(lexeme), ' | '), '')) AS q FROM terms),
+        idf AS MATERIALIZED (
+            SELECT lexeme, ln(1 + (greatest(n, df) - df + 0.5) / (df + 0.5)) AS idf
+            FROM (SELECT t.lexeme,
+                         (SELECT count(*) FROM chunks d WHERE d.tsv @@ to_tsquery('simple', quote_literal(t.lexeme)))::float8 AS df,
+                         (SELECT reltuples FROM pg_class WHERE oid = 'chunks'::regclass)::float8 AS n
+                  FROM terms t) s),
         txt AS (
-            SELECT chunk_id, row_number() OVER (ORDER BY rank_cd DESC, chunk_id) AS rank, rank_cd
-            FROM (SELECT c.chunk_id, ts_rank_cd(c.tsv, tq.q, 1) AS rank_cd
-                  FROM chunks c,
-                       (SELECT to_tsquery('simple', coalesce(string_agg(quote_literal(l), ' | '), '')) AS q
-                        FROM unnest(tsvector_to_array(to_tsvector('english', @query))) l) tq
-                  WHERE c.tsv @@ tq.q AND {Filters}
-                  ORDER BY rank_cd DESC, c.chunk_id LIMIT @candidates) t)
+            SELECT chunk_id, row_number() OVER (ORDER BY score DESC, chunk_id) AS rank, score AS rank_cd
+            FROM (SELECT chunk_id, sum(idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * len / avg_len))) AS score
+                  FROM (SELECT c.chunk_id, i.idf, cardinality(u.positions)::float8 AS tf, c.token_count::float8 AS len,
+                               avg(c.token_count::float8) OVER () AS avg_len
+                        FROM chunks c CROSS JOIN tq
+                        CROSS JOIN LATERAL unnest(c.tsv) u
+                        JOIN idf i ON i.lexeme = u.lexeme
+                        WHERE c.tsv @@ tq.q AND {Filters}) m
+                  GROUP BY chunk_id
+                  ORDER BY score DESC, chunk_id LIMIT @candidates) t)
         """;
 
     private static string Sql(SearchMode mode, bool group)

@@ -1,0 +1,3 @@
+using Jobs.Serve.Bench;
+
+return await ServeLoadTest.RunAsync(args);
