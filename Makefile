@@ -61,6 +61,8 @@ serve: provision build
 
 # Retrieval quality on a BEIR collection (default: SciFact from ../shared/testdata) through the real pipeline.
 BEIR ?= ../shared/testdata/scifact
+# The settings that meet the published figures: the title on the first line of the text, chunks of the model's 512 tokens.
+EVAL_ARGS ?= --title-in-text --max-tokens 512
 eval: provision build
 	$(DOTNET) tools/Jobs.Eval/$(BIN)/jobs-eval.dll --beir "$(BEIR)" $(EVAL_ARGS)
 

@@ -26,7 +26,7 @@ public sealed class SearchOptions : IValidatableObject
     public SearchOutput Format { get; set; } = SearchOutput.Text;
 
     [Description("vector, fulltext or hybrid (reciprocal rank fusion of both)")]
-    public SearchMode Mode { get; set; } = SearchMode.Vector;
+    public SearchMode Mode { get; set; } = SearchMode.Hybrid;
 
     [Description("Only passages of documents in this category")]
     public string? Category { get; set; }

@@ -27,7 +27,7 @@ public sealed class ServeOptions
 /// <summary>What a request gets when it does not say.</summary>
 public sealed class SearchDefaults
 {
-    public Store.SearchMode Mode { get; set; } = Store.SearchMode.Vector;
+    public Store.SearchMode Mode { get; set; } = Store.SearchMode.Hybrid;
     [Range(1, Store.SearchRequest.MaxK)]
     public int K { get; set; } = 10;
     [Range(1, 1000)]

@@ -37,7 +37,7 @@ public static class LocalRunCommand
         var postgres = LocalPostgres.Create(name: "jobs-local-pg");
         await postgres.StartAsync();
         const string url = "http://127.0.0.1:8080";
-        var app = Jobs.Serve.ServeApp.Build([$"--Pg={postgres.GetConnectionString()}", $"--Serve:Urls={url}", "--Serve:Defaults:Mode=hybrid"]);
+        var app = Jobs.Serve.ServeApp.Build([$"--Pg={postgres.GetConnectionString()}", $"--Serve:Urls={url}"]);
         await app.StartAsync();
         Console.Out.WriteLine($"jobs-serve on {url}/ (API: {url}/search?q=war+on+poverty, OpenAPI: {url}/openapi/v1.json); Ctrl+C stops it");
         await Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.WaitForShutdownAsync(app);
