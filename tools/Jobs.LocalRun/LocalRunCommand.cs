@@ -3,6 +3,7 @@ using Jobs.Contracts;
 using Jobs.Hosting;
 using Jobs.Search;
 using Jobs.Store;
+using Jobs.Tables;
 
 namespace Jobs.LocalRun;
 
@@ -94,6 +95,20 @@ public static class LocalRunCommand
             output.WriteLine();
         }
         var questions = parse.GetValue(queries) is { Length: > 0 } q ? q : DefaultQueries;
-        return await JobRunner.RunAsync(new SearchStage(), ["--lake", lakePath, "--pg", pg, "--top-k", "3", .. questions.SelectMany(x => new[] { "--query", x })]);
+        var searched = await JobRunner.RunAsync(new SearchStage(), ["--lake", lakePath, "--pg", pg, "--top-k", "3", .. questions.SelectMany(x => new[] { "--query", x })]);
+        if (searched != ExitCodes.Success) return searched;
+
+        // The themes of the whole sample: one window over every date chunk.
+        var window = new DateChunk(chunks[0].Start, chunks[^1].End);
+        string[] themeArgs = ["--start", DayPartition.Format(window.Start)!, "--end", DayPartition.Format(window.End)!, "--lake", lakePath];
+        var themed = await JobRunner.RunAsync(new Jobs.Theme.ThemeStage(), themeArgs);
+        if (themed != ExitCodes.Success) return themed;
+        var themes = new List<ThemeRow>();
+        await foreach (var t in LakeServices.Open(lakePath).ReadAllAsync(LakeTables.Themes, CancellationToken.None))
+            if (t.Day == window.Start && t.Status == "active") themes.Add(t);
+        output.WriteLine($"Themes of {window} ({themes.Count}, by size):");
+        foreach (var t in themes.OrderByDescending(t => t.Size))
+            output.WriteLine($"  {t.ThemeId}  {t.Size,5} passages ({t.Share:P0})  {t.Keywords}");
+        return ExitCodes.Success;
     }
 }

@@ -1,0 +1,4 @@
+using Jobs.Hosting;
+using Jobs.Theme;
+
+return await JobRunner.RunAsync(new ThemeStage(), args);
