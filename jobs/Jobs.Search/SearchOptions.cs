@@ -31,6 +31,9 @@ public sealed class SearchOptions : IValidatableObject
     [Description("Only passages of documents in this category")]
     public string? Category { get; set; }
 
+    [Description("Only passages of this theme (an id from jobs-theme --pg)")]
+    public string? Theme { get; set; }
+
     [CliOption("--group"), Description("Best passage per document only")]
     public bool GroupByDocument { get; set; }
 

@@ -48,7 +48,7 @@ public sealed partial class SearchWork(SearchOptions options, EmbeddingModel mod
         {
             var request = new SearchRequest
             {
-                Query = queries[i], Mode = options.Mode, K = options.TopK, Category = options.Category, From = context.ChunkOrNull?.Start,
+                Query = queries[i], Mode = options.Mode, K = options.TopK, Category = options.Category, Theme = options.Theme, From = context.ChunkOrNull?.Start,
                 To = context.ChunkOrNull?.End, GroupByDocument = options.GroupByDocument, EfSearch = options.EfSearch, RrfK = options.RrfK,
             };
             var results = await search.SearchAsync(request, vectors?[i].Vector.ToArray(), cancellationToken).ConfigureAwait(false);
@@ -81,7 +81,7 @@ public sealed partial class SearchWork(SearchOptions options, EmbeddingModel mod
             output.WriteLine(JsonSerializer.Serialize(new
             {
                 query, rank, score = Math.Round(h.Score, 4), doc_id = h.DocId, day = h.Day.ToString("yyyy-MM-dd"), chunk_id = h.ChunkId,
-                ordinal = h.Ordinal, title = h.Title, category = h.Category, text = h.Text,
+                ordinal = h.Ordinal, title = h.Title, category = h.Category, theme = h.Theme, text = h.Text,
             }));
     }
 

@@ -12,7 +12,7 @@ public sealed record SearchResponse(string Query, string Mode, int K, double Too
 /// <summary>GET /search: parses and checks every parameter (all problems in one 400), then runs one query.</summary>
 internal static class SearchEndpoint
 {
-    private static readonly HashSet<string> Known = ["q", "mode", "k", "category", "from", "to", "group", "ef_search", "rrf_k"];
+    private static readonly HashSet<string> Known = ["q", "mode", "k", "category", "theme", "from", "to", "group", "ef_search", "rrf_k"];
 
     public static async Task<IResult> HandleAsync(HttpContext http, HybridSearch search, QueryEmbeddingCache embeddings, ServeOptions options,
         CancellationToken cancellationToken)
@@ -39,6 +39,7 @@ internal static class SearchEndpoint
         var request = new SearchRequest
         {
             Query = query["q"].FirstOrDefault() ?? "", Mode = mode, K = k, Category = NullIfEmpty(query["category"].FirstOrDefault()),
+            Theme = NullIfEmpty(query["theme"].FirstOrDefault()),
             From = from, To = to, GroupByDocument = group, EfSearch = ef, RrfK = rrf,
         };
         foreach (var problem in request.Validate()) errors[ParameterOf(problem)] = [problem];
@@ -49,7 +50,7 @@ internal static class SearchEndpoint
         var vector = mode == SearchMode.Fulltext ? null : await embeddings.EmbedAsync(request.Query, cancellationToken).ConfigureAwait(false);
         var hits = await search.SearchAsync(request, vector, cancellationToken).ConfigureAwait(false);
         var results = hits.Select((h, i) => new SearchResult(i + 1, h.ChunkId, h.DocId, h.Title, h.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            h.Category, null, Math.Round(h.Score, 6), h.Ordinal, h.Text)).ToList();
+            h.Category, h.Theme, Math.Round(h.Score, 6), h.Ordinal, h.Text)).ToList();
         return Results.Ok(new SearchResponse(request.Query, mode.ToString().ToLowerInvariant(), k, Math.Round(clock.Elapsed.TotalMilliseconds, 1), results));
 
         int Int(string name, int fallback)
@@ -69,6 +70,19 @@ internal static class SearchEndpoint
         }
     }
 
+    /// <summary>GET /themes: the latest window's themes, largest first (empty before jobs-theme --pg has run).</summary>
+    public static async Task<IResult> ThemesAsync(HttpContext http, ThemeLoader themes, ServeOptions options, CancellationToken cancellationToken)
+    {
+        if (!ServeApp.KeyMatches(options.ApiKey, http.Request.Headers["X-Api-Key"].FirstOrDefault()))
+            return Results.Problem(title: "Missing or wrong API key", detail: "send the X-Api-Key header", statusCode: StatusCodes.Status401Unauthorized);
+        var latest = await themes.LatestAsync(cancellationToken).ConfigureAwait(false);
+        return Results.Ok(latest.Select(t => new
+        {
+            id = t.ThemeId, label = t.Label, keywords = t.Keywords, size = t.Size, share = Math.Round(t.Share, 4),
+            window_start = t.WindowStart.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), window_end = t.WindowEnd.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        }));
+    }
+
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
 
     private static string ParameterOf(string problem) =>
@@ -76,6 +90,7 @@ internal static class SearchEndpoint
         : problem.StartsWith("k ", StringComparison.Ordinal) ? "k"
         : problem.StartsWith("to ", StringComparison.Ordinal) ? "to"
         : problem.StartsWith("the category", StringComparison.Ordinal) ? "category"
+        : problem.StartsWith("the theme", StringComparison.Ordinal) ? "theme"
         : problem.StartsWith("ef_search", StringComparison.Ordinal) ? "ef_search"
         : problem.StartsWith("rrf_k", StringComparison.Ordinal) ? "rrf_k"
         : "request";

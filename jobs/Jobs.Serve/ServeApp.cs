@@ -94,6 +94,10 @@ public static partial class ServeApp
             .Produces<SearchResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized);
+        app.MapGet("/themes", SearchEndpoint.ThemesAsync)
+            .WithName("Themes")
+            .WithSummary("The themes of the latest themed window, largest first")
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
         return app;
     }
 

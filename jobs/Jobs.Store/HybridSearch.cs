@@ -13,7 +13,7 @@ namespace Jobs.Store;
 public sealed class HybridSearch(NpgsqlDataSource dataSource)
 {
     private const string Filters = """
-        c.day >= @from AND c.day < @to AND (@category::text IS NULL OR c.category = @category)
+        c.day >= @from AND c.day < @to AND (@category::text IS NULL OR c.category = @category) AND (@theme::text IS NULL OR c.theme_id = @theme)
         """;
 
     private const string VectorList = $"""
@@ -80,7 +80,7 @@ public sealed class HybridSearch(NpgsqlDataSource dataSource)
             WITH {lists},
             scored AS ({scored}),
             ranked AS ({ranked})
-            SELECT c.chunk_id, c.doc_id, c.day, d.title, c.ordinal, c.text, r.score, d.category
+            SELECT c.chunk_id, c.doc_id, c.day, d.title, c.ordinal, c.text, r.score, d.category, c.theme_id
             FROM ranked r
             JOIN chunks c USING (chunk_id)
             JOIN documents d ON d.day = c.day AND d.doc_id = c.doc_id
@@ -112,6 +112,7 @@ public sealed class HybridSearch(NpgsqlDataSource dataSource)
         cmd.Parameters.AddWithValue("from", request.From ?? DateOnly.MinValue);
         cmd.Parameters.AddWithValue("to", request.To ?? DateOnly.MaxValue);
         cmd.Parameters.AddWithValue("category", NpgsqlDbType.Text, (object?)request.Category ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("theme", NpgsqlDbType.Text, (object?)request.Theme ?? DBNull.Value);
         cmd.Parameters.AddWithValue("candidates", Math.Min(candidates, 1000));
         cmd.Parameters.AddWithValue("k", request.K);
         if (request.Mode == SearchMode.Hybrid)
@@ -127,6 +128,7 @@ public sealed class HybridSearch(NpgsqlDataSource dataSource)
                 reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetInt32(4), reader.GetString(5), reader.GetDouble(6))
             {
                 Category = reader.IsDBNull(7) ? null : reader.GetString(7),
+                Theme = reader.IsDBNull(8) ? null : reader.GetString(8),
             });
         return hits;
     }

@@ -39,6 +39,19 @@ public sealed class PgSchema(NpgsqlDataSource dataSource, EmbeddingModel model)
         );
         -- Stores created before the category filter existed get the column (a copy of the document's, for filters).
         ALTER TABLE chunks ADD COLUMN IF NOT EXISTS category text;
+        -- The theme of the chunk in its latest themed window (jobs-theme --pg), for search by theme.
+        ALTER TABLE chunks ADD COLUMN IF NOT EXISTS theme_id text;
+        CREATE TABLE IF NOT EXISTS themes (
+            theme_id     text        NOT NULL,
+            window_start date        NOT NULL,
+            window_end   date        NOT NULL,
+            label        text        NOT NULL,
+            keywords     text        NOT NULL,
+            size         bigint      NOT NULL,
+            share        float8      NOT NULL,
+            PRIMARY KEY (window_start, theme_id)
+        );
+        CREATE INDEX IF NOT EXISTS chunks_theme_idx ON chunks (theme_id);
         CREATE INDEX IF NOT EXISTS chunks_day_idx ON chunks (day);
         CREATE INDEX IF NOT EXISTS chunks_category_idx ON chunks (category, day);
         CREATE INDEX IF NOT EXISTS chunks_doc_idx ON chunks (day, doc_id);

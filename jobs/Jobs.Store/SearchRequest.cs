@@ -25,6 +25,8 @@ public sealed record SearchRequest
     public SearchMode Mode { get; init; } = SearchMode.Hybrid;
     public int K { get; init; } = 10;
     public string? Category { get; init; }
+    /// <summary>Only passages of this theme (jobs-theme --pg).</summary>
+    public string? Theme { get; init; }
     /// <summary>First day (inclusive).</summary>
     public DateOnly? From { get; init; }
     /// <summary>Day after the last (exclusive), as the date chunks are.</summary>
@@ -49,6 +51,7 @@ public sealed record SearchRequest
         if (K is < 1 or > MaxK) problems.Add($"k must be within 1..{MaxK}, not {K}");
         if (From is { } f && To is { } t && t <= f) problems.Add($"to {t:yyyy-MM-dd} must be after from {f:yyyy-MM-dd} (to is exclusive)");
         if (Category is { Length: > 200 }) problems.Add("the category is longer than 200 characters");
+        if (Theme is { Length: > 200 }) problems.Add("the theme is longer than 200 characters");
         if (EfSearch is < 1 or > 1000) problems.Add($"ef_search must be within 1..1000, not {EfSearch}");
         if (RrfK is < 1 or > 1000) problems.Add($"rrf_k must be within 1..1000, not {RrfK}");
         if (VectorWeight < 0 || TextWeight < 0 || VectorWeight + TextWeight <= 0 || !double.IsFinite(VectorWeight + TextWeight))

@@ -14,6 +14,7 @@ public sealed record StoredChunk(string ChunkId, string DocId, DateOnly Day, int
 public sealed record SearchHit(string ChunkId, string DocId, DateOnly Day, string? Title, int Ordinal, string Text, double Score)
 {
     public string? Category { get; init; }
+    public string? Theme { get; init; }
 }
 
 /// <summary>Rows in the serving tables, for reconciliation and reports.</summary>

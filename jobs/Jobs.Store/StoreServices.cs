@@ -18,6 +18,7 @@ public static class StoreServices
         services.TryAddSingleton<DateRangeLoader>();
         services.TryAddSingleton<VectorSearch>();
         services.TryAddSingleton<HybridSearch>();
+        services.TryAddSingleton<ThemeLoader>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IFailureClassifier, PgFailureClassifier>());
         return services;
     }

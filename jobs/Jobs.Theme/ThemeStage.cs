@@ -1,6 +1,7 @@
 using System.Globalization;
 using Jobs.Contracts;
 using Jobs.Hosting;
+using Jobs.Store;
 using Jobs.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -19,10 +20,13 @@ public sealed class ThemeStage : Stage<ThemeWork>
     public override string Description => "Delta embeddings + chunks of a window → themes (k-means on a sample, keywords, stable ids, sizes per period)";
     public override IReadOnlyList<OptionsSection> Sections => [OptionsSection.Of<ThemeOptions>(ThemeOptions.Section), ModelServices.Section];
 
-    public override void ConfigureServices(IServiceCollection services) => services.AddLake().AddEmbeddingModel();
+    /// <summary>With --pg (JOBS_PG), the window's themes are also loaded into the serving store (search by theme).</summary>
+    public override void ConfigureServices(IServiceCollection services) =>
+        services.AddLake().AddEmbeddingModel().AddStore(sp => sp.GetRequiredService<JobContext>().Postgres);
 }
 
-public sealed partial class ThemeWork(ThemeOptions options, EmbeddingModel model, LakeStore lake, JobContext context, ILogger<ThemeWork> log) : IStageWork
+public sealed partial class ThemeWork(ThemeOptions options, EmbeddingModel model, LakeStore lake, JobContext context, IServiceProvider services,
+    ILogger<ThemeWork> log) : IStageWork
 {
     private sealed record Assignment(int Theme, double Similarity, string DocId, DateOnly Day);
 
@@ -127,6 +131,15 @@ public sealed partial class ThemeWork(ThemeOptions options, EmbeddingModel model
         }).ToAsyncEnumerable(), cancellationToken).ConfigureAwait(false);
 
         foreach (var t in themes.Where(t => t.Status == "active").OrderByDescending(t => t.Size)) Theme(t.ThemeId, t.Size, t.Keywords);
+        if (context.PostgresOrNull is not null)
+        {
+            var loader = services.GetRequiredService<ThemeLoader>();
+            await services.GetRequiredService<PgSchema>().EnsureAsync(cancellationToken).ConfigureAwait(false);
+            var updated = await loader.ReplaceAsync(window.Start, window.End,
+                [.. themes.Where(t => t.Status == "active").Select(t => new StoredTheme(t.ThemeId, window.Start, window.End, t.Label, t.Keywords, t.Size, t.Share))],
+                assigned.Select(kv => (kv.Key, kv.Value.Theme >= 0 ? ids[kv.Value.Theme] : null)), cancellationToken).ConfigureAwait(false);
+            LoadedThemes(updated);
+        }
         return StageResult.Of(assigned.Count, ("chunks", assigned.Count), ("themes", fit.Count), ("outliers", outliers),
             ("matched", ids.Count(id => previous.Any(p => p.Id == id))), ("ended", ended.Count));
     }
@@ -159,6 +172,9 @@ public sealed partial class ThemeWork(ThemeOptions options, EmbeddingModel model
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Theme {ThemeId}: {Size} passages; {Keywords}")]
     private partial void Theme(string themeId, long size, string keywords);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded the themes into PostgreSQL: {Chunks} served chunks got their theme")]
+    private partial void LoadedThemes(long chunks);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Only {Vectors} vectors in window {Window}: no themes")]
     private partial void TooFew(long vectors, string window);

@@ -46,6 +46,9 @@ public sealed class ServeTests(PostgresFixture postgres) : IAsyncLifetime
             var run = await StageRun.RunAsync(step.Stage, step.Args);
             Assert.True(run.ExitCode == ExitCodes.Success, $"{step.Stage.Name}: {run.Log}");
         }
+        var theme = await StageRun.RunAsync(new Jobs.Theme.ThemeStage(), "--start", "1961-01-01", "--end", "1966-01-01", "--lake", _lake.Path, "--pg", _pg,
+            "--min-themes", "2", "--max-themes", "4");
+        Assert.True(theme.ExitCode == ExitCodes.Success, theme.Log);
         _app = ServeApp.Build([$"--Pg={_pg}", "--Serve:Urls=http://127.0.0.1:0", $"--Serve:ApiKey={ApiKey}"]);
         await _app.StartAsync(ct);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
@@ -79,6 +82,23 @@ public sealed class ServeTests(PostgresFixture postgres) : IAsyncLifetime
             TestContext.Current.CancellationToken);
         var hit = Assert.Single(filtered.GetProperty("results").EnumerateArray());
         Assert.Equal("sotu-1961-eisenhower", hit.GetProperty("docId").GetString());
+    }
+
+    [Fact]
+    public async Task Themes_AreListedAndFilterTheSearch()
+    {
+        using var client = Client();
+        var themes = (await client.GetFromJsonAsync<JsonElement>("/themes", TestContext.Current.CancellationToken)).EnumerateArray().ToList();
+        Assert.InRange(themes.Count, 2, 4);
+        Assert.All(themes, t => Assert.False(string.IsNullOrEmpty(t.GetProperty("label").GetString())));
+        foreach (var theme in themes)
+        {
+            var id = theme.GetProperty("id").GetString()!;
+            var body = await client.GetFromJsonAsync<JsonElement>($"/search?q=the%20economy&mode=vector&k=20&theme={id}", TestContext.Current.CancellationToken);
+            var results = body.GetProperty("results").EnumerateArray().ToList();
+            Assert.NotEmpty(results);
+            Assert.All(results, r => Assert.Equal(id, r.GetProperty("theme").GetString()));
+        }
     }
 
     [Theory]
@@ -129,6 +149,7 @@ public sealed class ServeTests(PostgresFixture postgres) : IAsyncLifetime
         await page.SelectOptionAsync("#mode", "hybrid");
         await page.ClickAsync("button[type=submit]");
         await page.WaitForSelectorAsync("li.hit");
+        Assert.True(await page.Locator("#theme option").CountAsync() >= 3, "the theme browser lists the themes"); // "any" + 2..4 themes
         var hits = await page.Locator("li.hit").CountAsync();
         Assert.Equal(10, hits);
         var first = await page.Locator("li.hit").First.InnerTextAsync();

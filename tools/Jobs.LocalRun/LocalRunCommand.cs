@@ -100,7 +100,7 @@ public static class LocalRunCommand
 
         // The themes of the whole sample: one window over every date chunk.
         var window = new DateChunk(chunks[0].Start, chunks[^1].End);
-        string[] themeArgs = ["--start", DayPartition.Format(window.Start)!, "--end", DayPartition.Format(window.End)!, "--lake", lakePath];
+        string[] themeArgs = ["--start", DayPartition.Format(window.Start)!, "--end", DayPartition.Format(window.End)!, "--lake", lakePath, "--pg", pg];
         var themed = await JobRunner.RunAsync(new Jobs.Theme.ThemeStage(), themeArgs);
         if (themed != ExitCodes.Success) return themed;
         var themes = new List<ThemeRow>();
