@@ -34,13 +34,7 @@ public sealed class AzureLakeEndToEndTests(PostgresFixture postgres) : IAsyncLif
     {
         _lake = await _azurite.CreateLakeLocationAsync("lake", TestContext.Current.CancellationToken);
         _env = new() { [LakeStorage.ConnectionStringVariable] = _azurite.ConnectionString };
-        await using (var admin = new NpgsqlConnection(postgres.ConnectionString))
-        {
-            await admin.OpenAsync(TestContext.Current.CancellationToken);
-            await using var create = new NpgsqlCommand("DROP DATABASE IF EXISTS e2e_az; CREATE DATABASE e2e_az", admin);
-            await create.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
-        }
-        _pg = new NpgsqlConnectionStringBuilder(postgres.ConnectionString) { Database = "e2e_az" }.ConnectionString;
+        _pg = await LocalPostgres.DatabaseAsync(postgres.ConnectionString, "e2e_az", fresh: true, TestContext.Current.CancellationToken);
     }
 
     private async Task RunPipelineAsync()

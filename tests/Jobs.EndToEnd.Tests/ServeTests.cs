@@ -32,13 +32,7 @@ public sealed class ServeTests(PostgresFixture postgres) : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using (var admin = new NpgsqlConnection(postgres.ConnectionString))
-        {
-            await admin.OpenAsync(ct);
-            await using var create = new NpgsqlCommand("DROP DATABASE IF EXISTS e2e_serve; CREATE DATABASE e2e_serve", admin);
-            await create.ExecuteNonQueryAsync(ct);
-        }
-        _pg = new NpgsqlConnectionStringBuilder(postgres.ConnectionString) { Database = "e2e_serve" }.ConnectionString;
+        _pg = await LocalPostgres.DatabaseAsync(postgres.ConnectionString, "e2e_serve", fresh: true, ct);
         var chunks = DateChunkPlanner.Split(new DateOnly(1961, 1, 1), new DateOnly(1966, 1, 1), days: 5 * 366);
         string[] sources = ["--source", Path.Combine(RepoPaths.Samples, "sotu", "sotu.csv"), "--time-field", "date", "--category-field", "party"];
         foreach (var step in PipelinePlan.For(chunks, _lake.Path, _pg, sources))

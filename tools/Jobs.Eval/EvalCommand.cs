@@ -40,16 +40,7 @@ public static class EvalCommand
 
         var postgres = LocalPostgres.Create(name: "jobs-eval-pg");
         await postgres.StartAsync();
-        var database = variant.Replace('-', '_').Replace('.', '_');
-        await using (var admin = new Npgsql.NpgsqlConnection(postgres.GetConnectionString()))
-        {
-            await admin.OpenAsync();
-            await using var exists = new Npgsql.NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @d", admin);
-            exists.Parameters.AddWithValue("d", database);
-            if (await exists.ExecuteScalarAsync() is null)
-                await new Npgsql.NpgsqlCommand($"CREATE DATABASE \"{database}\"", admin).ExecuteNonQueryAsync();
-        }
-        var pg = new Npgsql.NpgsqlConnectionStringBuilder(postgres.GetConnectionString()) { Database = database }.ConnectionString;
+        var pg = await LocalPostgres.DatabaseAsync(postgres.GetConnectionString(), variant.Replace('-', '_').Replace('.', '_').ToLowerInvariant(), fresh: false);
 
         var clock = Stopwatch.StartNew();
         var chunk = new DateChunk(DateChunk.ParseDay(Day), DateChunk.ParseDay(Day).AddDays(1));

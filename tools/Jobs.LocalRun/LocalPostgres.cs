@@ -20,4 +20,29 @@ public static class LocalPostgres
             .WithLogger(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         return (name is null ? builder : builder.WithName(name).WithReuse(true)).Build();
     }
+
+    /// <summary>
+    /// A database of its own on the server of <paramref name="adminConnectionString"/> (a scratch store for a test or an
+    /// evaluation), created when absent, or dropped and created again with <paramref name="fresh"/>; its connection string.
+    /// </summary>
+    public static async Task<string> DatabaseAsync(string adminConnectionString, string name, bool fresh, CancellationToken cancellationToken = default)
+    {
+        if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z_][a-z0-9_]{0,62}$"))
+            throw new ArgumentException($"'{name}' is not a plain lower-case database name", nameof(name));
+        await using var admin = new Npgsql.NpgsqlConnection(adminConnectionString);
+        await admin.OpenAsync(cancellationToken);
+        if (fresh)
+        {
+            await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS {name}", admin);
+            await drop.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await using var exists = new Npgsql.NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @name", admin);
+        exists.Parameters.AddWithValue("name", name);
+        if (await exists.ExecuteScalarAsync(cancellationToken) is null)
+        {
+            await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE {name}", admin);
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+        return new Npgsql.NpgsqlConnectionStringBuilder(adminConnectionString) { Database = name }.ConnectionString;
+    }
 }
