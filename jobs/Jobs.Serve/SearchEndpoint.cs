@@ -17,9 +17,6 @@ internal static class SearchEndpoint
     public static async Task<IResult> HandleAsync(HttpContext http, HybridSearch search, QueryEmbeddingCache embeddings, ServeOptions options,
         CancellationToken cancellationToken)
     {
-        if (!ServeApp.KeyMatches(options.ApiKey, http.Request.Headers["X-Api-Key"].FirstOrDefault()))
-            return Results.Problem(title: "Missing or wrong API key", detail: "send the X-Api-Key header", statusCode: StatusCodes.Status401Unauthorized);
-
         var query = http.Request.Query;
         var errors = new Dictionary<string, string[]>();
         void Fail(string name, string message) => errors[name] = [message];
@@ -42,7 +39,7 @@ internal static class SearchEndpoint
             Theme = NullIfEmpty(query["theme"].FirstOrDefault()),
             From = from, To = to, GroupByDocument = group, EfSearch = ef, RrfK = rrf,
         };
-        foreach (var problem in request.Validate()) errors[ParameterOf(problem)] = [problem];
+        foreach (var (parameter, problem) in request.Problems()) errors[parameter] = [problem];
         if (errors.Count > 0)
             return Results.ValidationProblem(errors, title: "Invalid search request", statusCode: StatusCodes.Status400BadRequest);
 
@@ -71,10 +68,8 @@ internal static class SearchEndpoint
     }
 
     /// <summary>GET /themes: the latest window's themes, largest first (empty before jobs-theme --pg has run).</summary>
-    public static async Task<IResult> ThemesAsync(HttpContext http, ThemeLoader themes, ServeOptions options, CancellationToken cancellationToken)
+    public static async Task<IResult> ThemesAsync(ThemeLoader themes, CancellationToken cancellationToken)
     {
-        if (!ServeApp.KeyMatches(options.ApiKey, http.Request.Headers["X-Api-Key"].FirstOrDefault()))
-            return Results.Problem(title: "Missing or wrong API key", detail: "send the X-Api-Key header", statusCode: StatusCodes.Status401Unauthorized);
         var latest = await themes.LatestAsync(cancellationToken).ConfigureAwait(false);
         return Results.Ok(latest.Select(t => new
         {
@@ -84,14 +79,4 @@ internal static class SearchEndpoint
     }
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
-
-    private static string ParameterOf(string problem) =>
-        problem.StartsWith("the query", StringComparison.Ordinal) ? "q"
-        : problem.StartsWith("k ", StringComparison.Ordinal) ? "k"
-        : problem.StartsWith("to ", StringComparison.Ordinal) ? "to"
-        : problem.StartsWith("the category", StringComparison.Ordinal) ? "category"
-        : problem.StartsWith("the theme", StringComparison.Ordinal) ? "theme"
-        : problem.StartsWith("ef_search", StringComparison.Ordinal) ? "ef_search"
-        : problem.StartsWith("rrf_k", StringComparison.Ordinal) ? "rrf_k"
-        : "request";
 }

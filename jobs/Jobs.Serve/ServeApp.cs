@@ -93,11 +93,13 @@ public static partial class ServeApp
             .WithDescription("Vector, full-text or hybrid (reciprocal rank fusion) search with category and date filters; errors are RFC 7807 problem details.")
             .Produces<SearchResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status401Unauthorized);
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .AddEndpointFilter(RequireApiKey);
         app.MapGet("/themes", SearchEndpoint.ThemesAsync)
             .WithName("Themes")
             .WithSummary("The themes of the latest themed window, largest first")
-            .ProducesProblem(StatusCodes.Status401Unauthorized);
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .AddEndpointFilter(RequireApiKey);
         return app;
     }
 
@@ -145,6 +147,15 @@ public static partial class ServeApp
 
     [LoggerMessage(Level = LogLevel.Information, Message = "HTTP {Method} {Path} responded {StatusCode} in {ElapsedMs:F1} ms")]
     private static partial void RequestServed(Microsoft.Extensions.Logging.ILogger log, string method, string path, int statusCode, double elapsedMs);
+
+    /// <summary>The data endpoints need X-Api-Key when one is configured (the page, probes and OpenAPI do not).</summary>
+    private static async ValueTask<object?> RequireApiKey(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var expected = context.HttpContext.RequestServices.GetRequiredService<ServeOptions>().ApiKey;
+        return KeyMatches(expected, context.HttpContext.Request.Headers["X-Api-Key"].FirstOrDefault())
+            ? await next(context).ConfigureAwait(false)
+            : Results.Problem(title: "Missing or wrong API key", detail: "send the X-Api-Key header", statusCode: StatusCodes.Status401Unauthorized);
+    }
 
     internal static bool KeyMatches(string? expected, string? given) =>
         expected is null || (given is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(given)));

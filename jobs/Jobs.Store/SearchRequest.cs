@@ -42,21 +42,24 @@ public sealed record SearchRequest
     /// <summary>Candidates taken from each list before fusion or grouping.</summary>
     public int Candidates { get; init; } = 100;
 
-    public IReadOnlyList<string> Validate()
+    /// <summary>Every problem with the parameter it concerns (the names of the HTTP API: q, k, to, ...).</summary>
+    public IReadOnlyList<(string Parameter, string Message)> Problems()
     {
-        var problems = new List<string>();
-        if (string.IsNullOrWhiteSpace(Query)) problems.Add("the query is empty");
-        else if (Query.Length > MaxQueryLength) problems.Add($"the query has {Query.Length} characters; at most {MaxQueryLength}");
-        if (Query?.Contains('\0', StringComparison.Ordinal) == true) problems.Add("the query contains a NUL character");
-        if (K is < 1 or > MaxK) problems.Add($"k must be within 1..{MaxK}, not {K}");
-        if (From is { } f && To is { } t && t <= f) problems.Add($"to {t:yyyy-MM-dd} must be after from {f:yyyy-MM-dd} (to is exclusive)");
-        if (Category is { Length: > 200 }) problems.Add("the category is longer than 200 characters");
-        if (Theme is { Length: > 200 }) problems.Add("the theme is longer than 200 characters");
-        if (EfSearch is < 1 or > 1000) problems.Add($"ef_search must be within 1..1000, not {EfSearch}");
-        if (RrfK is < 1 or > 1000) problems.Add($"rrf_k must be within 1..1000, not {RrfK}");
+        var problems = new List<(string Parameter, string Message)>();
+        if (string.IsNullOrWhiteSpace(Query)) problems.Add(("q", "the query is empty"));
+        else if (Query.Length > MaxQueryLength) problems.Add(("q", $"the query has {Query.Length} characters; at most {MaxQueryLength}"));
+        if (Query?.Contains('\0', StringComparison.Ordinal) == true) problems.Add(("q", "the query contains a NUL character"));
+        if (K is < 1 or > MaxK) problems.Add(("k", $"k must be within 1..{MaxK}, not {K}"));
+        if (From is { } f && To is { } t && t <= f) problems.Add(("to", $"to {t:yyyy-MM-dd} must be after from {f:yyyy-MM-dd} (to is exclusive)"));
+        if (Category is { Length: > 200 }) problems.Add(("category", "the category is longer than 200 characters"));
+        if (Theme is { Length: > 200 }) problems.Add(("theme", "the theme is longer than 200 characters"));
+        if (EfSearch is < 1 or > 1000) problems.Add(("ef_search", $"ef_search must be within 1..1000, not {EfSearch}"));
+        if (RrfK is < 1 or > 1000) problems.Add(("rrf_k", $"rrf_k must be within 1..1000, not {RrfK}"));
         if (VectorWeight < 0 || TextWeight < 0 || VectorWeight + TextWeight <= 0 || !double.IsFinite(VectorWeight + TextWeight))
-            problems.Add("the fusion weights must be finite, not negative, and not both zero");
-        if (Candidates is < 1 or > 1000) problems.Add($"candidates must be within 1..1000, not {Candidates}");
+            problems.Add(("weights", "the fusion weights must be finite, not negative, and not both zero"));
+        if (Candidates is < 1 or > 1000) problems.Add(("candidates", $"candidates must be within 1..1000, not {Candidates}"));
         return problems;
     }
+
+    public IReadOnlyList<string> Validate() => [.. Problems().Select(p => p.Message)];
 }
