@@ -102,9 +102,8 @@ public static class ServeLoadTest
             }
         }).ToList();
         await Task.WhenAll(workers);
-        var all = latencies.SelectMany(l => l).Order().ToList();
-        double At(double p) => all[Math.Clamp((int)Math.Ceiling(p / 100 * all.Count) - 1, 0, all.Count - 1)];
-        return new Level(all.Count / deadline.Elapsed.TotalSeconds, At(50), At(99), errors);
+        var all = latencies.SelectMany(l => l).ToList();
+        return new Level(all.Count / deadline.Elapsed.TotalSeconds, Percentile.NearestRank(all, 50), Percentile.NearestRank(all, 99), errors);
     }
 
     private static async Task WaitReadyAsync(HttpClient http)

@@ -60,7 +60,7 @@ public sealed partial class ThemeWork(ThemeOptions options, EmbeddingModel model
         Fitted(fit.Count, fit.Silhouette, sample.Count, string.Join(", ", fit.SilhouetteByCount.Select(kv => $"{kv.Key}: {kv.Value:F3}")));
         var threshold = options.OutlierSimilarity > 0
             ? options.OutlierSimilarity
-            : Percentile(sample.Select(v => Clustering.Nearest(v, fit.Centroids).Similarity).ToList(), 5);
+            : Percentile.NearestRank(sample.Select(v => Clustering.Nearest(v, fit.Centroids).Similarity), 5);
 
         // Pass 2: every chunk of the window to its nearest theme, or none.
         var assigned = new Dictionary<string, Assignment>(StringComparer.Ordinal);
@@ -160,12 +160,6 @@ public sealed partial class ThemeWork(ThemeOptions options, EmbeddingModel model
         : day.AddDays(-(((int)day.DayOfWeek + 6) % 7)); // the ISO week's Monday
 
     private static string Day(DateOnly day) => day.ToString(DateChunk.Format, CultureInfo.InvariantCulture);
-
-    private static double Percentile(List<double> values, double p)
-    {
-        values.Sort();
-        return values[Math.Clamp((int)Math.Ceiling(p / 100 * values.Count) - 1, 0, values.Count - 1)];
-    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Fitted {Themes} themes on {Sample} sampled vectors (silhouette {Silhouette:F3}; by count {ByCount})")]
     private partial void Fitted(int themes, double silhouette, int sample, string byCount);

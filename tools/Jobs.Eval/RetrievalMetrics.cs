@@ -22,11 +22,5 @@ public static class RetrievalMetrics
         return relevant == 0 ? 0 : (double)ranked.Take(k).Count(d => judged.TryGetValue(d, out var g) && g > 0) / relevant;
     }
 
-    public static double Percentile(IReadOnlyList<double> values, double p)
-    {
-        if (values.Count == 0) return double.NaN;
-        var sorted = values.Order().ToList();
-        var rank = (int)Math.Ceiling(p / 100 * sorted.Count) - 1; // nearest rank
-        return sorted[Math.Clamp(rank, 0, sorted.Count - 1)];
-    }
+    public static double Percentile(IReadOnlyList<double> values, double p) => Jobs.Contracts.Percentile.NearestRank(values, p);
 }
