@@ -18,7 +18,87 @@ public static class Clustering
         public float[] Features { get; set; } = [];
     }
 
-    public sealed record Fit(int Count, float[][] Centroids, double Silhouette, IReadOnlyDictionary<int, double> SilhouetteByCount);
+    /// <param name="Warm">Started from the previous run's centroids rather than fitted afresh.</param>
+    public sealed record Fit(int Count, float[][] Centroids, double Silhouette, IReadOnlyDictionary<int, double> SilhouetteByCount, bool Warm = false);
+
+    /// <summary>
+    /// A warm start may lose this much silhouette against a fresh fit and still be preferred: ids that stay put are
+    /// worth more to a reader of themes over time than a marginally better partition.
+    /// </summary>
+    public const double StabilityTolerance = 0.02;
+
+    /// <summary>
+    /// The best fit of a fresh k-means (ML.NET) and, when the previous run's centroids are given, of a warm start from
+    /// them (<see cref="Refine"/>); the warm start wins unless its silhouette is more than <see cref="StabilityTolerance"/>
+    /// below the fresh one, so existing themes keep their place when new data adds a theme or shifts the others.
+    /// </summary>
+    public static Fit Choose(IReadOnlyList<float[]> sample, int minThemes, int maxThemes, int seed, IReadOnlyList<float[]> previous)
+    {
+        var fresh = Choose(sample, minThemes, maxThemes, seed);
+        var usable = previous.Where(p => p.Length == sample[0].Length).ToList();
+        if (usable.Count == 0) return fresh;
+        var scored = sample.Count <= SilhouettePoints ? sample : [.. sample.Take(SilhouettePoints)];
+        var distance = Distances(scored);
+        Fit? warm = null;
+        var byCount = new Dictionary<int, double>();
+        for (var k = minThemes; k <= Math.Min(maxThemes, sample.Count - 1); k++)
+        {
+            var centroids = Refine(sample, usable, k, seed);
+            var silhouette = Silhouette(scored, distance, centroids);
+            byCount[centroids.Length] = silhouette;
+            if (warm is null || silhouette > warm.Silhouette) warm = new Fit(centroids.Length, centroids, silhouette, byCount);
+        }
+        return warm is not null && warm.Silhouette >= fresh.Silhouette - StabilityTolerance ? warm with { SilhouetteByCount = byCount, Warm = true } : fresh;
+    }
+
+    /// <summary>
+    /// Spherical k-means (Lloyd's iterations on unit vectors) started from the previous centroids (those with the most
+    /// sample points nearest, when there are more than <paramref name="k"/>) plus k-means++ seeds for the remaining
+    /// slots; a cluster left empty is dropped, so a theme that vanished from the data does not linger. ML.NET's trainer
+    /// takes no initial centroids, hence this loop.
+    /// </summary>
+    public static float[][] Refine(IReadOnlyList<float[]> sample, IReadOnlyList<float[]> previous, int k, int seed)
+    {
+        var random = new Random(seed);
+        var support = new int[previous.Count];
+        foreach (var v in sample) support[Nearest(v, [.. previous]).Theme]++;
+        var centers = previous.Select((c, i) => (c, i)).OrderByDescending(x => support[x.i]).ThenBy(x => x.i).Take(k).Select(x => x.c).ToList();
+        var nearest = sample.Select(v => Nearest(v, [.. centers]).Similarity).ToArray();
+        while (centers.Count < k)
+        {
+            // k-means++: the next seed with probability proportional to its squared distance to the chosen ones.
+            var weights = nearest.Select(s => Math.Max(0, 2 - 2 * s)).ToArray();
+            var pick = random.NextDouble() * weights.Sum();
+            var next = 0;
+            for (; next < weights.Length - 1 && pick > weights[next]; next++) pick -= weights[next];
+            centers.Add(sample[next]);
+            for (var i = 0; i < sample.Count; i++) nearest[i] = Math.Max(nearest[i], Dot(sample[i], sample[next]));
+        }
+        var current = centers.ToArray();
+        var labels = new int[sample.Count];
+        for (var iteration = 0; iteration < 100; iteration++)
+        {
+            var changed = false;
+            for (var i = 0; i < sample.Count; i++)
+            {
+                var theme = Nearest(sample[i], current).Theme;
+                changed |= iteration == 0 || theme != labels[i];
+                labels[i] = theme;
+            }
+            var sums = new double[current.Length][];
+            for (var c = 0; c < current.Length; c++) sums[c] = new double[current[c].Length];
+            var counts = new int[current.Length];
+            for (var i = 0; i < sample.Count; i++)
+            {
+                counts[labels[i]]++;
+                var sum = sums[labels[i]];
+                for (var d = 0; d < sum.Length; d++) sum[d] += sample[i][d];
+            }
+            current = [.. Enumerable.Range(0, current.Length).Where(c => counts[c] > 0).Select(c => Unit([.. sums[c].Select(x => (float)x)]))];
+            if (!changed && current.Length == counts.Length) break;
+        }
+        return current;
+    }
 
     public static Fit Choose(IReadOnlyList<float[]> sample, int minThemes, int maxThemes, int seed)
     {

@@ -24,28 +24,59 @@ public sealed partial class Keywords
         years also etc et al
         """.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries), StringComparer.Ordinal);
 
+    /// <summary>Names of HTML character references left in text whose ampersand was lost (" quot;"): markup, not words.</summary>
+    private static readonly HashSet<string> EntityNames = new(["quot", "amp", "apos", "nbsp", "lt", "gt"], StringComparer.Ordinal);
+
+    /// <summary>Below this many passages every term is allowed, however common (too few to tell boilerplate).</summary>
+    private const int BoilerplateMinimumPassages = 50;
+
     private readonly Dictionary<string, long>[] _counts;
     private readonly long[] _words;
+    private readonly Dictionary<string, long> _passagesWith = new(StringComparer.Ordinal);
+    private readonly double _maxPassageShare;
+    private long _passages;
 
-    public Keywords(int themes)
+    /// <param name="themes">Number of themes.</param>
+    /// <param name="maxPassageShare">
+    /// A term found in more than this share of all passages (every theme together) is boilerplate of the sources
+    /// ("said", a news agency's name, a mail footer) and is not a keyword; 1 keeps every term.
+    /// </param>
+    public Keywords(int themes, double maxPassageShare = 1.0)
     {
         _counts = [.. Enumerable.Range(0, themes).Select(_ => new Dictionary<string, long>(StringComparer.Ordinal))];
         _words = new long[themes];
+        _maxPassageShare = maxPassageShare;
     }
 
     public void Add(int theme, string text)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var term in Terms(text))
+        {
+            Count(theme, term);
+            if (seen.Add(term)) _passagesWith[term] = _passagesWith.GetValueOrDefault(term) + 1;
+        }
+        _passages++;
+    }
+
+    /// <summary>
+    /// The terms a text counts for: lower-cased words of three letters or more that are not stop words or numbers,
+    /// and the bigrams of consecutive such words. The evaluation's coherence measure uses the same terms.
+    /// </summary>
+    public static IEnumerable<string> Terms(string text)
     {
         string? previous = null;
         foreach (Match m in Word().Matches(text))
         {
             var word = m.Value.ToLowerInvariant().Trim('\'', '-');
-            if (word.Length < 3 || StopWords.Contains(word) || word.All(char.IsDigit))
+            var entity = m.Index + m.Length < text.Length && text[m.Index + m.Length] == ';' && EntityNames.Contains(word);
+            if (entity || word.Length < 3 || StopWords.Contains(word) || word.All(char.IsDigit))
             {
                 previous = null;
                 continue;
             }
-            Count(theme, word);
-            if (previous is not null) Count(theme, previous + " " + word);
+            yield return word;
+            if (previous is not null) yield return previous + " " + word;
             previous = word;
         }
     }
@@ -64,8 +95,9 @@ public sealed partial class Keywords
         foreach (var counts in _counts)
             foreach (var (term, n) in counts) total[term] = total.GetValueOrDefault(term) + n;
         var average = _words.Length == 0 ? 1.0 : Math.Max(1.0, _words.Average());
+        var commonest = _passages < BoilerplateMinimumPassages ? long.MaxValue : (long)(_maxPassageShare * _passages);
         return [.. _counts.Select((counts, c) => (IReadOnlyList<string>)[.. counts
-            .Where(kv => kv.Value >= 2)
+            .Where(kv => kv.Value >= 2 && _passagesWith[kv.Key] <= commonest)
             .Select(kv => (Term: kv.Key, Weight: (double)kv.Value / Math.Max(1, _words[c]) * Math.Log(1 + average / total[kv.Key])))
             .OrderByDescending(x => x.Weight).ThenBy(x => x.Term, StringComparer.Ordinal)
             .Select(x => x.Term)

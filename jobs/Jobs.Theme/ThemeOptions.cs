@@ -32,8 +32,14 @@ public sealed class ThemeOptions : IValidatableObject
     [Description("Keywords per theme"), Range(1, 50, ErrorMessage = "must be within {1}..{2}")]
     public int Keywords { get; set; } = 10;
 
+    [Description("A word in more than this share of the window's passages is boilerplate, not a keyword (1: keep all)"), Range(0.001, 1.0, ErrorMessage = "must be within {1}..{2}")]
+    public double MaxKeywordShare { get; set; } = 0.1;
+
     [Description("month or week: the periods of the sizes over time")]
     public ThemePeriod Period { get; set; } = ThemePeriod.Month;
+
+    [Description("Write a static HTML report of the run's themes (keywords, passages, sizes over time) to this file")]
+    public string? Report { get; set; }
 
     [Description("Seed of the sample and of k-means, so that a re-run gives the same themes")]
     public int Seed { get; set; } = 42;

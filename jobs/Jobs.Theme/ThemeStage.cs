@@ -56,8 +56,9 @@ public sealed partial class ThemeWork(ThemeOptions options, EmbeddingModel model
             return StageResult.Of(vectors, ("vectors", vectors), ("themes", 0));
         }
 
-        var fit = Clustering.Choose(sample, options.MinThemes, options.MaxThemes, options.Seed);
-        Fitted(fit.Count, fit.Silhouette, sample.Count, string.Join(", ", fit.SilhouetteByCount.Select(kv => $"{kv.Key}: {kv.Value:F3}")));
+        var previous = await PreviousThemesAsync(window, cancellationToken).ConfigureAwait(false);
+        var fit = Clustering.Choose(sample, options.MinThemes, options.MaxThemes, options.Seed, [.. previous.Select(p => p.Centroid)]);
+        Fitted(fit.Count, fit.Warm ? "warm start from the previous run" : "fresh fit", fit.Silhouette, sample.Count, string.Join(", ", fit.SilhouetteByCount.Select(kv => $"{kv.Key}: {kv.Value:F3}")));
         var threshold = options.OutlierSimilarity > 0
             ? options.OutlierSimilarity
             : Percentile.NearestRank(sample.Select(v => Clustering.Nearest(v, fit.Centroids).Similarity), 5);
@@ -79,22 +80,24 @@ public sealed partial class ThemeWork(ThemeOptions options, EmbeddingModel model
             }
         }
 
-        // Pass 3: the passages' words, per theme and per period.
-        var keywords = new Keywords(fit.Count);
+        // Pass 3: the passages' words, per theme and per period (and the central passages' text, for the report).
+        var centralIds = central.SelectMany(c => c.Select(x => x.ChunkId)).ToHashSet(StringComparer.Ordinal);
+        var centralText = new Dictionary<string, ChunkRow>(StringComparer.Ordinal);
+        var keywords = new Keywords(fit.Count, options.MaxKeywordShare);
         var periods = new SortedDictionary<DateOnly, Keywords>();
         var periodSizes = new Dictionary<(int Theme, DateOnly Period), long>();
         await foreach (var c in lake.ReadAsync(LakeTables.Chunks, window, cancellationToken).ConfigureAwait(false))
         {
             if (!assigned.TryGetValue(c.ChunkId, out var a) || a.Theme < 0) continue;
             keywords.Add(a.Theme, c.Text);
+            if (centralIds.Contains(c.ChunkId)) centralText[c.ChunkId] = c;
             var period = PeriodOf(c.Day);
-            if (!periods.TryGetValue(period, out var words)) periods[period] = words = new Keywords(fit.Count);
+            if (!periods.TryGetValue(period, out var words)) periods[period] = words = new Keywords(fit.Count, options.MaxKeywordShare);
             words.Add(a.Theme, c.Text);
             periodSizes[(a.Theme, period)] = periodSizes.GetValueOrDefault((a.Theme, period)) + 1;
         }
         var top = keywords.Top(options.Keywords);
 
-        var previous = await PreviousThemesAsync(window, cancellationToken).ConfigureAwait(false);
         var (ids, ended) = ThemeMatcher.Match(fit.Centroids, previous, options.MatchSimilarity);
         for (var t = 0; t < ids.Length; t++)
             ids[t] ??= "theme-" + ContentHash.Of(key, t.ToString(CultureInfo.InvariantCulture), string.Join(',', top[t]))[..12];
@@ -131,6 +134,17 @@ public sealed partial class ThemeWork(ThemeOptions options, EmbeddingModel model
         }).ToAsyncEnumerable(), cancellationToken).ConfigureAwait(false);
 
         foreach (var t in themes.Where(t => t.Status == "active").OrderByDescending(t => t.Size)) Theme(t.ThemeId, t.Size, t.Keywords);
+        if (options.Report is { } report)
+        {
+            var periodWords = periods.ToDictionary(p => p.Key, p => p.Value.Top(options.Keywords));
+            await WriteReportAsync(report, new ThemeReport.Model(key, context.RunId, model.Id, assigned.Count, outliers, [.. periods.Keys],
+                [.. Enumerable.Range(0, fit.Count).Select(t => new ThemeReport.Theme(ids[t]!, themes[t].Label, top[t], sizes[t], themes[t].Share,
+                    [.. central[t].OrderByDescending(x => x.Similarity).Where(x => centralText.ContainsKey(x.ChunkId))
+                        .Select(x => centralText[x.ChunkId]).Select(c => new ThemeReport.Passage(c.ChunkId, c.DocId, c.Day, c.Text))],
+                    periodSizes.Where(kv => kv.Key.Theme == t).ToDictionary(kv => kv.Key.Period, kv => kv.Value),
+                    periodWords.Where(kv => periodSizes.ContainsKey((t, kv.Key))).ToDictionary(kv => kv.Key, kv => string.Join(", ", kv.Value[t]))))],
+                [.. ended.Select(e => e.Id)]), cancellationToken).ConfigureAwait(false);
+        }
         if (context.PostgresOrNull is not null)
         {
             var loader = services.GetRequiredService<ThemeLoader>();
@@ -142,6 +156,14 @@ public sealed partial class ThemeWork(ThemeOptions options, EmbeddingModel model
         }
         return StageResult.Of(assigned.Count, ("chunks", assigned.Count), ("themes", fit.Count), ("outliers", outliers),
             ("matched", ids.Count(id => previous.Any(p => p.Id == id))), ("ended", ended.Count));
+    }
+
+    private async Task WriteReportAsync(string path, ThemeReport.Model report, CancellationToken cancellationToken)
+    {
+        var full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        await File.WriteAllTextAsync(full, ThemeReport.Render(report), cancellationToken).ConfigureAwait(false);
+        WroteReport(full);
     }
 
     /// <summary>The active themes of the latest window starting at or before this one (this window's own previous run included).</summary>
@@ -161,14 +183,17 @@ public sealed partial class ThemeWork(ThemeOptions options, EmbeddingModel model
 
     private static string Day(DateOnly day) => day.ToString(DateChunk.Format, CultureInfo.InvariantCulture);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Fitted {Themes} themes on {Sample} sampled vectors (silhouette {Silhouette:F3}; by count {ByCount})")]
-    private partial void Fitted(int themes, double silhouette, int sample, string byCount);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Fitted {Themes} themes ({Start}) on {Sample} sampled vectors (silhouette {Silhouette:F3}; by count {ByCount})")]
+    private partial void Fitted(int themes, string start, double silhouette, int sample, string byCount);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Theme {ThemeId}: {Size} passages; {Keywords}")]
     private partial void Theme(string themeId, long size, string keywords);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loaded the themes into PostgreSQL: {Chunks} served chunks got their theme")]
     private partial void LoadedThemes(long chunks);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Wrote the report {Path}")]
+    private partial void WroteReport(string path);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Only {Vectors} vectors in window {Window}: no themes")]
     private partial void TooFew(long vectors, string window);

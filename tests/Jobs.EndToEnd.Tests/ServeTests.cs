@@ -130,12 +130,7 @@ public sealed class ServeTests(PostgresFixture postgres) : IAsyncLifetime
     public async Task Page_InHeadlessChromium_ShowsHighlightedResults()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = File.Exists("/usr/bin/chromium") ? "/usr/bin/chromium" : throw new InvalidOperationException("chromium is missing: run tools/provision-browser.sh"),
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
         var context = await browser.NewContextAsync(new() { ExtraHTTPHeaders = new Dictionary<string, string> { ["X-Api-Key"] = ApiKey } });
         var page = await context.NewPageAsync();
         await page.GotoAsync(_base.ToString());
@@ -150,9 +145,7 @@ public sealed class ServeTests(PostgresFixture postgres) : IAsyncLifetime
         Assert.Contains("1964", first);
         var marked = await page.Locator("li.hit mark").AllInnerTextsAsync();
         Assert.Contains(marked, m => m.StartsWith("povert", StringComparison.OrdinalIgnoreCase));
-        Directory.CreateDirectory(Path.Combine(RepoPaths.Root, ".artifacts"));
-        var shot = Path.Combine(RepoPaths.Root, ".artifacts", "serve-search.png");
-        await page.ScreenshotAsync(new() { Path = shot, FullPage = false });
+        var shot = await HeadlessChromium.ScreenshotAsync(page, "serve-search.png");
         Assert.True(new FileInfo(shot).Length > 10_000);
     }
 

@@ -6,15 +6,18 @@ using Jobs.Lake;
 using Jobs.Tables;
 using Jobs.Testing;
 using Jobs.Theme;
+using Microsoft.Playwright;
 using Xunit;
 
 namespace Jobs.Stages.Tests;
 
 /// <summary>The theme stage on real vectors of the sample (ten years of addresses), and its parts on known inputs.</summary>
-public sealed class ThemeStageTests : IDisposable
+public sealed class ThemeStageTests : IClassFixture<EmbeddedDecade>, IDisposable
 {
     private readonly TempDirectory _lake = new("themes");
-    private string[] Window => ["--start", "1961-01-01", "--end", "1971-01-01", "--lake", _lake.Path];
+    private string[] Window => [.. EmbeddedDecade.Window, "--lake", _lake.Path];
+
+    public ThemeStageTests(EmbeddedDecade decade) => decade.CopyTo(_lake.Path);
 
     private async Task<List<T>> Read<T>(TableSpec<T> spec) where T : class, new() =>
         await new DeltaTable<T>(_lake.Path, spec).ReadAsync(PartitionPredicate.All, TestContext.Current.CancellationToken).ToListAsync(TestContext.Current.CancellationToken);
@@ -22,10 +25,6 @@ public sealed class ThemeStageTests : IDisposable
     [Fact]
     public async Task Run_OnTenYearsOfAddresses_AssignsEveryChunkOnceLabelsThemesAndKeepsIdsOnARerun()
     {
-        Assert.Equal(0, (await StageRun.RunAsync(new IngestStage(), [.. Window, "--source", SampleFiles.SotuJsonl, .. SampleFiles.SotuMapping])).ExitCode);
-        Assert.Equal(0, (await StageRun.RunAsync(new ChunkStage(), Window)).ExitCode);
-        Assert.Equal(0, (await StageRun.RunAsync(new EmbedStage(), Window)).ExitCode);
-
         var run = await StageRun.RunAsync(new ThemeStage(), [.. Window, "--max-themes", "6"]);
         Assert.True(run.ExitCode == ExitCodes.Success, run.Log);
         var chunks = await Read(LakeTables.Chunks);
@@ -56,6 +55,75 @@ public sealed class ThemeStageTests : IDisposable
         Assert.Equal(themes.Select(t => t.ThemeId).Order(), rerun.Select(t => t.ThemeId).Order());
         Assert.Equal(assigned.Count, (await Read(LakeTables.ChunkThemes)).Count); // replaced, not appended
         Assert.Equal(themes.Count, again.Counts["matched"]);
+    }
+
+    [Fact]
+    public async Task NewThemeInTheData_KeepsTheOldThemesIdsAndGivesTheNewOneANewId()
+    {
+        var first = await StageRun.RunAsync(new ThemeStage(), [.. Window, "--min-themes", "4", "--max-themes", "4"]);
+        Assert.True(first.ExitCode == ExitCodes.Success, first.Log);
+        var before = (await Read(LakeTables.Themes)).Where(t => t.Status == "active").Select(t => t.ThemeId).ToHashSet();
+        Assert.Equal(4, before.Count);
+
+        // Sixty sports reports (AG News, label 2) arrive in June 1965, a month without an address: a subject the
+        // addresses never had.
+        var month = new[] { "--start", "1965-06-01", "--end", "1965-07-01", "--lake", _lake.Path };
+        var sports = _lake.Combine("sports.jsonl");
+        var written = AgNews.WriteJsonLines(sports, label: "2", count: 60, firstDay: new DateOnly(1965, 6, 1));
+        Assert.Equal(0, (await StageRun.RunAsync(new IngestStage(), [.. month, "--source", sports])).ExitCode);
+        Assert.Equal(0, (await StageRun.RunAsync(new ChunkStage(), month)).ExitCode);
+        Assert.Equal(0, (await StageRun.RunAsync(new EmbedStage(), month)).ExitCode);
+
+        var second = await StageRun.RunAsync(new ThemeStage(), [.. Window, "--min-themes", "5", "--max-themes", "5"]);
+        Assert.True(second.ExitCode == ExitCodes.Success, second.Log);
+        var after = (await Read(LakeTables.Themes)).Where(t => t.Status == "active").ToList();
+        Assert.Equal(5, after.Count);
+        Assert.True(before.IsSubsetOf(after.Select(t => t.ThemeId)), // every old theme kept its id
+            $"before: {string.Join(" | ", ThemeLines(first))}\nafter: {string.Join(" | ", ThemeLines(second))}");
+        var added = Assert.Single(after, t => !before.Contains(t.ThemeId));
+        var assigned = await Read(LakeTables.ChunkThemes);
+        var members = assigned.Where(c => c.ThemeId == added.ThemeId).ToList();
+        var sportsIn = members.Count(c => written.Contains(c.DocId));
+        var sportsAll = assigned.Count(c => written.Contains(c.DocId));
+        Assert.Equal(written.Count, sportsAll);
+        Assert.True(sportsIn >= 0.9 * members.Count, $"the new theme is the sports reports: {sportsIn} of its {members.Count} passages ({added.Keywords})");
+        Assert.True(sportsIn >= 0.6 * sportsAll, $"{sportsIn} of {sportsAll} sports passages in the new theme ({added.Keywords})");
+        Assert.Equal(0, second.Counts["ended"]);
+    }
+
+    private static IEnumerable<string> ThemeLines(StageRunResult run) =>
+        run.Log.Split('\n').Where(l => l.Contains("passages;", StringComparison.Ordinal) || l.Contains("Fitted", StringComparison.Ordinal));
+
+    [Fact]
+    public async Task Report_OpensOfflineInHeadlessChromiumWithEveryThemeAndItsCharts()
+    {
+        var report = _lake.Combine("report", "themes.html");
+        var run = await StageRun.RunAsync(new ThemeStage(), [.. Window, "--max-themes", "6", "--period", "month", "--report", report]);
+        Assert.True(run.ExitCode == ExitCodes.Success, run.Log);
+        var themes = (await Read(LakeTables.Themes)).Where(t => t.Status == "active").ToList();
+        var periods = (await Read(LakeTables.ThemePeriods)).Select(p => p.Period).Distinct().Count();
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
+        var page = await browser.NewPageAsync();
+        var requested = new List<string>();
+        page.Request += (_, request) => requested.Add(request.Url);
+        await page.GotoAsync(new Uri(report).AbsoluteUri);
+        Assert.Contains("1961-01-01_1971-01-01", await page.Locator("h1").InnerTextAsync());
+        Assert.Equal(themes.Count, await page.Locator("section.theme").CountAsync());
+        Assert.Equal(themes.Count, await page.Locator("#over-time polyline.series").CountAsync());
+        foreach (var theme in themes)
+        {
+            var section = page.Locator($"section.theme[id='{theme.ThemeId}']");
+            Assert.Contains(theme.Keywords, await section.Locator(".kw").InnerTextAsync());
+            Assert.Equal(periods, await section.Locator("svg.bars rect").CountAsync());
+            Assert.True(await section.Locator("blockquote").CountAsync() >= 1, $"{theme.ThemeId} shows its central passages");
+            var box = await section.Locator("svg.bars").BoundingBoxAsync();
+            Assert.True(box is { Width: > 100, Height: > 50 }, "the chart is drawn");
+        }
+        Assert.All(requested, url => Assert.StartsWith("file://", url)); // nothing fetched from anywhere: opens offline
+        var shot = await HeadlessChromium.ScreenshotAsync(page, "theme-report.png", fullPage: true);
+        Assert.True(new FileInfo(shot).Length > 20_000);
     }
 
     [Fact]

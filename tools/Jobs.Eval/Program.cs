@@ -1,3 +1,3 @@
 using Jobs.Eval;
 
-return await EvalCommand.RunAsync(args);
+return args is ["themes", .. var rest] ? await ThemeEvalCommand.RunAsync(rest) : await EvalCommand.RunAsync(args);
