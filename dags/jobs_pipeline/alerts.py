@@ -44,7 +44,7 @@ class Alert:
     @property
     def headline(self) -> str:
         what = "quality gate failed" if self.exit_code == 4 else "failed" if self.kind == "failure" else "warning"
-        return f"[jobs] {self.stage} {what}: {self.dag_id} {self.chunk}"
+        return f"[jobs] {self.stage} {what}: {self.dag_id}" + ("" if self.chunk == "-" else f" {self.chunk}")
 
     @property
     def text(self) -> str:
