@@ -274,3 +274,16 @@ def test_skip_on_exit_code_would_let_load_run_after_a_failed_quality_gate(receiv
     run = run_dag(dag, FIVE_CHUNKS, cluster=cluster)
     assert run.state(f"{GROUP}.validate", 1) == "skipped"
     assert run.state(f"{GROUP}.load", 1) == "success" and "2024-03-08" in cluster.starts("load")
+
+
+def test_a_backfill_run_of_some_stages_leaves_the_others_alone(pipeline, receiver):
+    """What `airflow backfill create ... --dag-run-conf '{"stages": [...]}'` makes: one run per daily interval, with
+    the conf as Params; the stages not named are skipped without a pod."""
+    day = datetime(2026, 1, 5, tzinfo=UTC)
+    cluster = FakeCluster()
+    run = run_dag(pipeline, {"stages": ["embed", "validate", "load"]}, cluster=cluster,
+                  run_id="backfill__2026-01-05T00:00:00+00:00", data_interval=(day, day + timedelta(days=1)))  # fmt: skip
+    assert run.states(f"{GROUP}.ingest") == {0: "skipped"} and run.states(f"{GROUP}.chunk") == {0: "skipped"}
+    assert [stage for stage, _ in cluster.launched] == ["embed", "validate", "load"]
+    assert all(args[1:4] == ["2026-01-05", "--end", "2026-01-06"] for _, args in cluster.launched)
+    assert run.state("publish") == "success"
