@@ -65,7 +65,8 @@ PENDING_REPLAY_FLAG = pytest.mark.xfail(strict=True, reason="jobs-embed --replay
 
 
 def _id(pod: dict) -> str:
-    return f"{pod['stage']}-{pod['arguments'][1]}-{len(pod['arguments'])}"
+    flags = [a.lstrip("-") for a in pod["arguments"][8:]]  # past --start --end --run-id --log-format and values
+    return "-".join([pod["stage"], pod["arguments"][1], pod["arguments"][3], pod["arguments"][5], *flags])
 
 
 def test_the_dag_plans_every_stage_for_every_chunk():
