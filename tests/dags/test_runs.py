@@ -287,3 +287,25 @@ def test_a_backfill_run_of_some_stages_leaves_the_others_alone(pipeline, receive
     assert [stage for stage, _ in cluster.launched] == ["embed", "validate", "load"]
     assert all(args[1:4] == ["2026-01-05", "--end", "2026-01-06"] for _, args in cluster.launched)
     assert run.state("publish") == "success"
+
+
+def test_a_pod_callback_cannot_fail_the_task_at_once(receiver, monkeypatch):
+    """Why the operator overrides cleanup() instead of using a pod callback: the AirflowFailException a callback
+    raises is replaced by the generic AirflowException cleanup() raises in execute's `finally`, so the task retries."""
+    from airflow.exceptions import AirflowFailException
+    from jobs_pipeline import operator, pods
+
+    class FailOnGate:  # a KubernetesPodOperatorCallback
+        @classmethod
+        def on_pod_completion(cls, *, pod, **kwargs):
+            if pod.status.container_statuses[0].state.terminated.exit_code == 4:
+                raise AirflowFailException("quality gate")
+
+    original = pods.stage_task_kwargs
+    monkeypatch.setattr(pods, "stage_task_kwargs", lambda stage: original(stage) | {"callbacks": [FailOnGate]})
+    monkeypatch.setattr(operator, "NO_RETRY_EXIT_CODES", frozenset())  # the callback alone decides
+    (dag,) = load_dag_module("jobs_pipeline_dag")
+    cluster = FakeCluster({("validate", "2024-03-08"): [exited(4, "validate exit 4: quality gate")]})
+    run = run_dag(dag, FIVE_CHUNKS, cluster=cluster)
+    assert run.state(f"{GROUP}.validate", 1) == "failed"
+    assert run.tries(f"{GROUP}.validate", 1) == dag.default_args["retries"] + 1  # retried anyway

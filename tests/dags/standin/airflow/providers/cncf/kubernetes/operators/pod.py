@@ -105,6 +105,9 @@ class KubernetesPodOperator(BaseOperator):
             remote_pod = STANDIN_CLUSTER(pod)
             if remote_pod.status.phase == "Pending":  # await_pod_start gave up (image pull, unschedulable)
                 raise PodLaunchFailedException(f"Pod took too long to start. Pod: {pod.metadata.name}")
+            callbacks = self.kwargs.get("callbacks") or []
+            for callback in callbacks if isinstance(callbacks, list) else [callbacks]:
+                callback.on_pod_completion(pod=remote_pod, client=None, mode="sync", context=context, operator=self)
         finally:
             self.post_complete_action(pod=pod, remote_pod=remote_pod, context=context, result=None)
 
