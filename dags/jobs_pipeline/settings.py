@@ -40,9 +40,10 @@ SCHEDULE = "0 0 * * *"
 START_DATE = datetime(2026, 1, 1, tzinfo=timezone.utc)
 MAX_ACTIVE_RUNS = 1  # runs of the same stage must not race on the same day partitions
 CHUNK_DAYS = 7  # default size of a date chunk for ranges given by Params
-# The longest range one triggered run (or one backfill run) may cover: a typo such as 2204 for 2024 must not launch
-# thousands of pods. The first task refuses a longer range before any pod starts; split longer work into several runs.
-MAX_RANGE_DAYS = int(os.environ.get("JOBS_MAX_RANGE_DAYS", "400"))
+# The longest range one triggered run (or one backfill run) may cover: a typo such as 1924 for 2024 must not launch
+# thousands of pods. Ten years: a whole history (e.g. the sample's 1961-1966) still fits one run with a large
+# chunk_days. The first task refuses a longer range before any pod starts; split longer work into several runs.
+MAX_RANGE_DAYS = int(os.environ.get("JOBS_MAX_RANGE_DAYS", "3660"))
 
 # The themes DAG: after every pipeline run that loaded something (the serving-tables Asset) and weekly, the theme stage
 # over the last THEME_WINDOW_DAYS days (a window, not chunks: themes are fitted on the window as a whole).

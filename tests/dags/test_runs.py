@@ -212,11 +212,11 @@ def test_unselected_stages_skip_without_pods_and_nothing_is_published_without_a_
 
 def test_a_range_over_the_maximum_fails_the_run_before_any_pod(pipeline, receiver):
     cluster = FakeCluster()
-    run = run_dag(pipeline, {"start": "2020-01-01", "end": "2024-01-01"}, cluster=cluster)
+    run = run_dag(pipeline, {"start": "1924-01-01", "end": "2024-01-01"}, cluster=cluster)  # a typo for 2024
     assert run.state("plan_chunks") == "failed" and run.tries("plan_chunks") == 1
     assert cluster.launched == [] and run.state(f"{GROUP}.ingest") == "upstream_failed"
     (alert,) = texts(receiver)
-    assert "over the maximum of 400" in alert and "Stage: plan_chunks" in alert
+    assert "36525 days, over the maximum of 3660" in alert and "Stage: plan_chunks" in alert
 
 
 def test_scheduled_run_processes_its_day_as_one_chunk(pipeline, receiver):
