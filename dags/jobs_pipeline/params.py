@@ -17,7 +17,10 @@ SCHEMAS: dict[str, dict] = {
         "type": ["null", "string"],
         "format": "date",
         "title": "First day (inclusive)",
-        "description": "YYYY-MM-DD. Leave empty (and end too) to process the run's data interval.",
+        "description": (
+            f"YYYY-MM-DD. Leave empty (and end too) to process the run's data interval. At most "
+            f"{settings.MAX_RANGE_DAYS} days to end per run."
+        ),
     },
     "end": {
         "default": None,
@@ -62,4 +65,24 @@ SCHEMAS: dict[str, dict] = {
             "(--full-refresh)."
         ),
     },
+}
+
+# jobs_replay (on demand): the dead letters of a range are embedded again, then (by default) validated and loaded so
+# the serving store gets the recovered vectors. The range is required: there is no data interval to fall back on.
+REPLAY_STAGES = ["embed", "validate", "load"]
+REPLAY_SCHEMAS: dict[str, dict] = {
+    "start": SCHEMAS["start"] | {"default": None, "type": "string", "description": "YYYY-MM-DD, required."},
+    "end": SCHEMAS["end"] | {"default": None, "type": "string", "description": "YYYY-MM-DD (exclusive), required."},
+    "chunk_days": SCHEMAS["chunk_days"],
+    "stages": SCHEMAS["stages"] | {
+        "default": REPLAY_STAGES,
+        "items": {"type": "string", "enum": REPLAY_STAGES},
+        "description": "embed replays the dead letters; validate and load then serve what was recovered.",
+    },
+}
+
+# jobs_themes: a window for the theme stage; empty = the THEME_WINDOW_DAYS days before the run.
+THEME_SCHEMAS: dict[str, dict] = {
+    "start": SCHEMAS["start"] | {"description": "YYYY-MM-DD. Empty (and end too): the window before the run's day."},
+    "end": SCHEMAS["end"],
 }

@@ -49,10 +49,20 @@ def resolve_window(
         first, stop = _day(interval_start), _day(interval_end, round_up=True)
     if stop <= first:
         raise ValueError(f"end {stop} must be after start {first} (end is exclusive)")
+    if (stop - first).days > settings.MAX_RANGE_DAYS:
+        raise ValueError(
+            f"{first} to {stop} is {(stop - first).days} days, over the maximum of {settings.MAX_RANGE_DAYS} per run "
+            "(JOBS_MAX_RANGE_DAYS): split it into several runs"
+        )
     return first, stop
 
 
-def stage_arguments(stage: str, chunk: tuple[date, date], run_id: str, full_refresh: bool = False) -> list[str]:
+REPLAY_FLAG = "--replay-dead-letters"  # jobs-embed: embed the dead-lettered chunks again, drop those that succeed
+
+
+def stage_arguments(
+    stage: str, chunk: tuple[date, date], run_id: str, full_refresh: bool = False, replay: bool = False
+) -> list[str]:
     """The container arguments of one stage for one chunk: the shared contract, and the run's own flags.
 
     Stage settings are not arguments: they come as configuration keys (the ConfigMap and ``StageSpec.settings``).
@@ -60,7 +70,7 @@ def stage_arguments(stage: str, chunk: tuple[date, date], run_id: str, full_refr
     start, end = chunk
     common = ["--start", start.isoformat(), "--end", end.isoformat(), "--run-id", run_id, "--log-format", "json"]
     refresh = ["--full-refresh"] if full_refresh and stage == "embed" else []
-    return common + refresh
+    return common + refresh + ([REPLAY_FLAG] if replay and stage == "embed" else [])
 
 
 def plan(
@@ -74,8 +84,9 @@ def plan(
     if unknown:
         raise ValueError(f"unknown stages {unknown}; known: {list(settings.STAGES)}")
     chunks = split(*resolve_window(merged, interval_start, interval_end), int(merged["chunk_days"]))
+    flags = {"full_refresh": bool(merged["full_refresh"]), "replay": bool(merged.get("replay_dead_letters", False))}
     return {
-        stage: [stage_arguments(stage, chunk, run_id, bool(merged["full_refresh"])) for chunk in chunks]
+        stage: [stage_arguments(stage, chunk, run_id, **flags) for chunk in chunks]
         if stage in merged["stages"]
         else []
         for stage in settings.STAGES
@@ -86,6 +97,35 @@ def from_context(context: Mapping) -> dict[str, list[list[str]]]:
     """``plan`` for the running task, from its Airflow context (params, data interval, run_id)."""
     interval = context.get("data_interval_start"), context.get("data_interval_end")
     return plan(context["params"], *interval, context["run_id"])
+
+
+def per_chunk(calls: Mapping[str, list[list[str]]]) -> list[dict[str, list[str]]]:
+    """``plan``'s stage -> chunks turned into one {stage: arguments} per chunk (the mapped task group's kwargs); an
+    unselected stage gets [] in every chunk (its task skips itself)."""
+    count = max(len(chunks) for chunks in calls.values())
+    return [{stage: chunks[i] if chunks else [] for stage, chunks in calls.items()} for i in range(count)]
+
+
+def theme_arguments(run_params: Mapping, run_day: date | datetime | None, run_id: str) -> list[str]:
+    """The theme stage's arguments: the Params' start/end, else the THEME_WINDOW_DAYS days before the run's day."""
+    if run_params.get("start") is None and run_params.get("end") is None:
+        if run_day is None:
+            raise ValueError("this run has no date (no data interval, no run_after): set the start and end Params")
+        stop = _day(run_day)
+        window = (stop - timedelta(days=settings.THEME_WINDOW_DAYS), stop)
+    else:
+        window = resolve_window(run_params, None, None)
+    return stage_arguments("theme", window, run_id)
+
+
+def run_day(context: Mapping) -> datetime | None:
+    """The day a run is for: the end of its data interval, else when it was triggered (asset-triggered runs)."""
+    end = context.get("data_interval_end")
+    if end is not None:
+        return end
+    dag_run = context.get("dag_run")
+    after = getattr(dag_run, "run_after", None) or (dag_run.get("run_after") if isinstance(dag_run, Mapping) else None)
+    return after or context.get("logical_date")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -54,8 +54,8 @@ def storage_secrets() -> list[Secret]:
 
 
 def stage_task_kwargs(stage: str) -> dict[str, Any]:
-    """Keyword arguments for ``KubernetesPodOperator.partial()`` (provider 10.x) for one stage."""
-    spec = settings.STAGES[stage]
+    """Keyword arguments of one stage's pod task (provider 10.x ``KubernetesPodOperator``), all but ``arguments``."""
+    spec = settings.spec(stage)
     volumes, mounts = _volumes()
     resources = {"cpu": spec.cpu, "memory": spec.memory}
     return {
@@ -95,4 +95,6 @@ def stage_task_kwargs(stage: str) -> dict[str, Any]:
         "max_active_tis_per_dagrun": MAX_PARALLEL_CHUNKS,
         # Run when the upstream stage succeeded or was skipped (not selected); never after a failure.
         "trigger_rule": "none_failed",
+        # The UI names each chunk's task instance by its first day instead of a bare map index.
+        "map_index_template": "{{ task.arguments[1] if task.arguments else 'not selected' }}",
     }

@@ -33,11 +33,33 @@ DATA_PVC = "jobs-data"  # the lake and the incoming files
 DATA_MOUNT = "/data"  # JOBS_LAKE in the ConfigMap is /data/lake
 APP_UID = 1654  # the images' non-root user
 
-# Scheduled runs: one data interval per day (UTC midnight to midnight), processed as soon as the day is over.
-SCHEDULE = "@daily"
+# Scheduled runs: one data interval per day (UTC midnight to midnight), processed as soon as the day is over. Five
+# cron fields, not "@daily": Airflow 3.2.0-3.2.1's task-SDK timetable hands the expression to croniter unchanged,
+# which fails on a preset when the DAG is parsed.
+SCHEDULE = "0 0 * * *"
 START_DATE = datetime(2026, 1, 1, tzinfo=timezone.utc)
 MAX_ACTIVE_RUNS = 1  # runs of the same stage must not race on the same day partitions
 CHUNK_DAYS = 7  # default size of a date chunk for ranges given by Params
+# The longest range one triggered run (or one backfill run) may cover: a typo such as 1924 for 2024 must not launch
+# thousands of pods. Ten years: a whole history (e.g. the sample's 1961-1966) still fits one run with a large
+# chunk_days. The first task refuses a longer range before any pod starts; split longer work into several runs.
+MAX_RANGE_DAYS = int(os.environ.get("JOBS_MAX_RANGE_DAYS", "3660"))
+
+# The themes DAG: after every pipeline run that loaded something (the serving-tables Asset) and weekly, the theme stage
+# over the last THEME_WINDOW_DAYS days (a window, not chunks: themes are fitted on the window as a whole).
+THEME_SCHEDULE = "0 3 * * 1"  # Mondays 03:00 UTC
+THEME_WINDOW_DAYS = int(os.environ.get("JOBS_THEME_WINDOW_DAYS", "365"))
+# The Asset the pipeline's publish task emits once a run's loads are done; the themes DAG is scheduled on it.
+SERVING_ASSET_NAME = "jobs_serving_tables"
+SERVING_ASSET_URI = "jobs://serving-store/chunks"
+
+# Alerts (jobs_pipeline.alerts): Airflow connection ids, comma-separated; each is a webhook (conn type http/https,
+# Slack-compatible JSON) or an SMTP server (conn type smtp, recipients in extra "to"). A missing one is logged, not
+# fatal. JOBS_AIRFLOW_URL builds the log link when the task instance has none.
+ALERT_CONNECTIONS = tuple(c for c in os.environ.get("JOBS_ALERT_CONNECTIONS", "jobs_alerts").split(",") if c)
+AIRFLOW_URL = os.environ.get("JOBS_AIRFLOW_URL", "http://localhost:8080")
+# A stage that succeeds with more than this share of its chunks dead-lettered (embed) sends a warning alert.
+DEAD_LETTER_WARN_SHARE = float(os.environ.get("JOBS_DEAD_LETTER_WARN_SHARE", "0.01"))
 
 # Retries with exponential backoff on every task (Airflow 3 task-sdk: backoff is a multiplier; 2.x: True).
 DEFAULT_ARGS = {
@@ -90,6 +112,19 @@ STAGES: dict[str, StageSpec] = {
     "validate": StageSpec(cpu="500m", memory="1Gi"),
     "load": StageSpec(cpu="500m", memory="1Gi", pool=DATABASE_POOL, needs_database=True),
 }
+
+# Stages outside the per-chunk flow: the theme stage (its own DAG, over a window; with JOBS_PG it also loads the themes
+# into the serving store, so it shares the database pool). Its options are JOBS_THEME__* keys (jobs-theme --help).
+THEME_SETTINGS = (("JOBS_THEME__PERIOD", "month"),)
+OTHER_STAGES: dict[str, StageSpec] = {
+    "theme": StageSpec(cpu="2", memory="4Gi", pool=DATABASE_POOL, needs_database=True, settings=THEME_SETTINGS,
+                       timeout=timedelta(hours=4)),  # fmt: skip
+}
+
+
+def spec(stage: str) -> StageSpec:
+    """The StageSpec of any stage, per-chunk or not."""
+    return STAGES[stage] if stage in STAGES else OTHER_STAGES[stage]
 
 
 def image(stage: str) -> str:

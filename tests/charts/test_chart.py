@@ -216,7 +216,11 @@ def test_airflow_values_mount_the_dags_folder_and_set_the_namespace():
     assert git["enabled"] is True and git["subPath"] == "dags"
     env = {e["name"]: e["value"] for e in values["env"]}
     assert env["JOBS_NAMESPACE"] == settings.NAMESPACE
-    assert values["airflowVersion"].startswith("3.")
+    major, minor = (int(x) for x in values["airflowVersion"].split(".")[:2])
+    assert (major, minor) >= (3, 3)  # the DAGs' version floor (dags/README.md)
+    read = set(re.findall(r'os\.environ\.get\("(JOBS_[A-Z_]+)"', (REPO / "dags" / "jobs_pipeline" / "settings.py").read_text()))
+    assert set(env) <= read, f"airflow-values.yaml sets variables the DAGs never read: {sorted(set(env) - read)}"
+    assert env["JOBS_ALERT_CONNECTIONS"].split(",") == list(settings.ALERT_CONNECTIONS)
 
 
 def test_pools_file_defines_the_dags_pools():

@@ -57,13 +57,23 @@ def render_pod(stage: str, arguments: list[str], config: dict[str, str]) -> dict
 
 
 def render(
-    start: str, end: str, chunk_days: int, run_id: str, stages: list[str], full_refresh: bool = False
+    start: str, end: str, chunk_days: int, run_id: str, stages: list[str], full_refresh: bool = False,
+    replay: bool = False,
 ) -> list[dict]:
-    """Pods in the order Airflow runs them: stage after stage, each stage's chunks in order."""
-    run_params = {"start": start, "end": end, "chunk_days": chunk_days, "stages": stages, "full_refresh": full_refresh}
+    """Pods of jobs_pipeline (or, with ``replay``, jobs_replay) stage after stage, each stage's chunks in order."""
+    run_params = {"start": start, "end": end, "chunk_days": chunk_days, "stages": stages, "full_refresh": full_refresh,
+                  "replay_dead_letters": replay}  # fmt: skip
     calls = plan.plan(run_params, None, None, run_id)
     config = config_map_data()
     return [render_pod(stage, args, config) for stage, chunks in calls.items() for args in chunks]
+
+
+def render_theme(start: str | None, end: str | None, run_day: str | None, run_id: str) -> dict:
+    """The pod of jobs_themes for a run (Params start/end, else the window before ``run_day``)."""
+    from datetime import date
+
+    arguments = plan.theme_arguments({"start": start, "end": end}, run_day and date.fromisoformat(run_day), run_id)
+    return render_pod("theme", arguments, config_map_data())
 
 
 def main() -> None:

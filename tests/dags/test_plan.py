@@ -151,3 +151,44 @@ def test_default_args_retry_with_exponential_backoff():
     args = settings.DEFAULT_ARGS
     assert args["retries"] >= 2 and args["retry_exponential_backoff"] >= 2.0
     assert args["max_retry_delay"] > args["retry_delay"]
+
+
+def test_per_chunk_turns_stage_lists_into_one_dict_per_chunk():
+    calls = plan.plan({"start": "2024-03-01", "end": "2024-03-15", "stages": ["embed", "load"]}, None, None, "r")
+    chunks = plan.per_chunk(calls)
+    assert len(chunks) == 2 and all(list(c) == list(settings.STAGES) for c in chunks)
+    assert [c["embed"][1] for c in chunks] == ["2024-03-01", "2024-03-08"]
+    assert all(c["ingest"] == [] and c["load"] for c in chunks)
+
+
+def test_range_maximum_is_inclusive_and_enforced(monkeypatch):
+    monkeypatch.setattr(settings, "MAX_RANGE_DAYS", 31)
+    assert plan.resolve_window({"start": "2024-01-01", "end": "2024-02-01"}, None, None)[1] == date(2024, 2, 1)
+    with pytest.raises(ValueError, match="32 days, over the maximum of 31"):
+        plan.resolve_window({"start": "2024-01-01", "end": "2024-02-02"}, None, None)
+
+
+def test_replay_flag_goes_to_embed_only():
+    calls = plan.plan({"start": "2024-03-01", "end": "2024-03-08", "replay_dead_letters": True}, None, None, "r")
+    assert [stage for stage, chunks in calls.items() if plan.REPLAY_FLAG in chunks[0]] == ["embed"]
+
+
+def test_theme_window_is_the_days_before_the_run_unless_params_say_otherwise():
+    args = plan.theme_arguments({}, datetime(2026, 3, 9, 3, tzinfo=UTC), "r")
+    assert args[:4] == ["--start", "2025-03-09", "--end", "2026-03-09"]
+    args = plan.theme_arguments({"start": "2024-01-01", "end": "2024-07-01"}, None, "r")
+    assert args[:4] == ["--start", "2024-01-01", "--end", "2024-07-01"]
+    with pytest.raises(ValueError, match="set the start and end Params"):
+        plan.theme_arguments({}, None, "r")
+
+
+def test_run_day_is_the_interval_end_else_when_the_run_was_triggered():
+    end = datetime(2026, 3, 5, tzinfo=UTC)
+    assert plan.run_day({"data_interval_end": end}) == end
+    assert plan.run_day({"data_interval_end": None, "dag_run": {"run_after": end}}) == end
+    assert plan.run_day({}) is None
+
+
+def test_schedule_is_five_cron_fields_not_a_preset():
+    assert len(settings.SCHEDULE.split()) == 5 and len(settings.THEME_SCHEDULE.split()) == 5
+    assert not settings.SCHEDULE.startswith("@") and not settings.THEME_SCHEDULE.startswith("@")

@@ -6,10 +6,22 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from airflow.exceptions import AirflowConfigException, DuplicateTaskIdFound
+from airflow.exceptions import AirflowConfigException, AirflowNotFoundException, DuplicateTaskIdFound
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
 from airflow.providers.cncf.kubernetes.secret import Secret
-from airflow.sdk import DAG, CronDataIntervalTimetable, Param, get_current_context, task
+from airflow.sdk import (
+    DAG,
+    Asset,
+    AssetOrTimeSchedule,
+    BaseHook,
+    BaseNotifier,
+    CronDataIntervalTimetable,
+    CronTriggerTimetable,
+    Param,
+    get_current_context,
+    task,
+    task_group,
+)
 from conftest import load_dag_module
 from jobs_pipeline import pods
 
@@ -96,7 +108,7 @@ def test_duplicate_task_ids_are_refused(dag):
 
 def test_scheduled_dag_needs_valid_param_defaults():
     with pytest.raises(ValueError, match="not allowed to define a Schedule"):
-        DAG("d", schedule=CronDataIntervalTimetable("@daily", timezone="UTC"), start_date=START,
+        DAG("d", schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"), start_date=START,
             params={"chunk_days": Param(0, type="integer", minimum=1)})  # fmt: skip
 
 
@@ -135,5 +147,67 @@ def test_tasks_need_a_dag():
 def test_a_typo_in_the_dags_pod_settings_makes_the_dag_file_fail_to_import(monkeypatch):
     original = pods.stage_task_kwargs
     monkeypatch.setattr(pods, "stage_task_kwargs", lambda stage: original(stage) | {"startup_timeout": 600})
-    with pytest.raises(TypeError, match="unexpected keyword argument 'startup_timeout'"):
+    with pytest.raises(TypeError, match="(?s)Invalid arguments were passed to StagePodOperator.*startup_timeout"):
         load_dag_module()
+
+
+def test_timetable_field_is_expression_not_cron():
+    assert CronDataIntervalTimetable(expression="0 0 * * *", timezone="UTC").expression == "0 0 * * *"
+    with pytest.raises(TypeError, match="unexpected keyword argument 'cron'"):
+        CronDataIntervalTimetable(cron="0 0 * * *", timezone="UTC")
+
+
+@pytest.mark.parametrize("expression", ["@daily", "0 0 * *", "every day"])
+def test_cron_presets_and_bad_expressions_are_refused(expression):
+    with pytest.raises(ValueError, match="Invalid cron expression"):
+        CronDataIntervalTimetable(expression, timezone="UTC")
+
+
+def test_asset_or_time_schedule_takes_keywords_and_assets():
+    timetable = CronTriggerTimetable("0 3 * * 1", timezone="UTC")
+    with pytest.raises(TypeError):
+        AssetOrTimeSchedule(timetable, [Asset("a")])  # keyword-only, like attrs kw_only
+    with pytest.raises(TypeError, match="Asset"):
+        AssetOrTimeSchedule(timetable=timetable, assets=["jobs://serving-store/chunks"])
+    with pytest.raises(ValueError, match="reserved"):
+        Asset(name="x", uri="airflow://x")
+
+
+def test_mapped_task_group_arguments_cannot_be_subscripted_and_expand_kwargs_needs_dicts(dag):
+    @task_group
+    def group(arguments):
+        KubernetesPodOperator(task_id="t", image="x:1", arguments=arguments["embed"])
+
+    with pytest.raises(TypeError, match="not subscriptable"):
+        group.expand(arguments=produce())
+    with pytest.raises(TypeError, match="expected XComArg or list\\[dict\\]"):
+        group.expand_kwargs("--start")
+
+
+def test_mapped_task_group_tasks_are_prefixed_and_linked_to_the_expand_input(dag):
+    @task_group(group_id="g")
+    def group(arguments):
+        return KubernetesPodOperator(task_id="t", image="x:1", arguments=arguments)
+
+    out = group.expand(arguments=produce())
+    assert out.task_id == "g.t" and out.task_group.is_mapped and out.upstream_task_ids == {"produce"}
+
+
+def test_notifier_logs_instead_of_raising(caplog):
+    class Broken(BaseNotifier):
+        def notify(self, context):
+            raise ConnectionError("webhook down")
+
+    Broken()({"dag": None})
+    assert "Failed to send notification: webhook down" in caplog.text
+
+
+def test_connections_come_from_the_environment_as_uri_or_json(monkeypatch):
+    monkeypatch.setenv("AIRFLOW_CONN_HOOK", "https://hooks.example.org:8443/services%2FT1?endpoint=x")
+    conn = BaseHook.get_connection("hook")
+    assert (conn.conn_type, conn.host, conn.port, conn.schema, conn.extra_dejson) == (
+        "https", "hooks.example.org", 8443, "services/T1", {"endpoint": "x"})
+    monkeypatch.setenv("AIRFLOW_CONN_MAIL", '{"conn_type": "smtp", "host": "127.0.0.1", "extra": {"to": ["a@b"]}}')
+    assert BaseHook.get_connection("mail").extra_dejson == {"to": ["a@b"]}
+    with pytest.raises(AirflowNotFoundException):
+        BaseHook.get_connection("missing")

@@ -8,8 +8,13 @@ Mirrored signatures (checked by hand against apache/airflow sources; update MIRR
 
 MIRRORS = {
     "apache-airflow": "3.3 task-sdk: airflow.sdk DAG (definitions/dag.py), Param, task, BaseOperator.__init__ "
-    "(bases/operator.py, apache/airflow@003b1714), OperatorPartial/expand validation (mappedoperator.py)",
-    "apache-airflow-providers-cncf-kubernetes": "10.x: KubernetesPodOperator.__init__ (operators/pod.py, "
-    "apache/airflow@00820978, provider 10.2x line), Secret (secret.py, apache/airflow@2aeffda4)",
+    "(bases/operator.py, apache/airflow@003b1714), OperatorPartial/expand validation (mappedoperator.py); "
+    "task_group expand/expand_kwargs (definitions/decorators/task_group.py, MappedArgument in _internal/expandinput.py); "
+    "CronDataIntervalTimetable/CronTriggerTimetable fields expression, timezone (definitions/timetables/_cron.py, "
+    "interval.py, trigger.py @0535ab95), AssetOrTimeSchedule(*, timetable, assets) (timetables/assets.py); "
+    "BaseNotifier (bases/notifier.py @2522875e); the airflow.sdk exports (__init__.py lazy imports)",
+    "apache-airflow-providers-cncf-kubernetes": "10.x: KubernetesPodOperator.__init__, execute_sync's finally -> "
+    "post_complete_action -> cleanup(pod, remote_pod, xcom_result, context) with skip_on_exit_code and the generic "
+    "failure (operators/pod.py, apache/airflow@00820978, provider 10.2x line), Secret (secret.py, apache/airflow@2aeffda4)",
 }
 __version__ = "3.3.0+standin"

@@ -17,7 +17,7 @@ from typing import Any
 
 import jsonschema
 
-from airflow.exceptions import DuplicateTaskIdFound, ParamValidationError
+from airflow.exceptions import AirflowNotFoundException, DuplicateTaskIdFound, ParamValidationError
 
 
 class _NotSet:
@@ -81,6 +81,7 @@ _KEY = re.compile(r"^[\w.-]+$")
 _dag_stack: list[DAG] = []
 registered: list[DAG] = []  # DAGs created in a `with DAG(...)` block, as a DagBag would collect them
 _current_context: list[Mapping] = []
+_group_stack: list[TaskGroup] = []
 
 
 def _unexpected(name: str, func: str, unknown: Iterable[str]) -> TypeError:
@@ -133,21 +134,84 @@ class Param:
 # ------------------------------------------------------------------------------------------------------ Timetable
 
 
+def _check_cron(expression: Any) -> None:
+    fields = expression.split() if isinstance(expression, str) else []
+    if expression in _CRON_PRESETS:
+        # STRICTER than 3.3 (and as strict as 3.2.0-3.2.1, whose task-SDK timetable hands the expression to croniter
+        # unchanged and fails at parse time on a preset): write the five fields, "0 0 * * *", not "@daily".
+        raise ValueError(f"Invalid cron expression: {expression!r} (a preset: write the five cron fields)")
+    if not (len(fields) == 5 and all(re.match(r"^[\d*/,\-A-Za-z?#]+$", f) for f in fields)):
+        raise ValueError(f"Invalid cron expression: {expression!r}")
+
+
+_CRON_PRESETS = frozenset({"@hourly", "@daily", "@weekly", "@monthly", "@quarterly", "@yearly", "@annually"})
+
+
 class CronDataIntervalTimetable:
-    """``CronDataIntervalTimetable(cron, timezone)``: one run per cron interval, covering that interval."""
+    """``CronDataIntervalTimetable(expression, timezone)`` (task-sdk definitions/timetables/interval.py, attrs fields
+    ``expression`` and ``timezone`` from CronMixin): one run per cron interval, covering that interval."""
 
-    PRESETS = frozenset({"@hourly", "@daily", "@weekly", "@monthly", "@quarterly", "@yearly", "@annually"})
-
-    def __init__(self, cron: str, timezone: str | tzinfo) -> None:
-        fields = cron.split() if isinstance(cron, str) else []
-        valid_fields = len(fields) == 5 and all(re.match(r"^[\d*/,\-A-Za-z?#]+$", f) for f in fields)
-        if cron not in self.PRESETS and not valid_fields:
-            raise ValueError(f"Invalid cron expression: {cron!r}")
+    def __init__(self, expression: str, timezone: str | tzinfo) -> None:
+        _check_cron(expression)
         if not isinstance(timezone, (str, tzinfo)):
             raise TypeError("timezone must be a name or a tzinfo")
-        self.cron = cron
+        self.expression = expression
         self.timezone = timezone
         self.can_be_scheduled = True
+
+
+class CronTriggerTimetable(CronDataIntervalTimetable):
+    """``CronTriggerTimetable(expression, timezone, *, interval=timedelta(), run_immediately=False)``: runs at the
+    cron times; the data interval is ``interval`` long (empty by default)."""
+
+    def __init__(self, expression: str, timezone: str | tzinfo, *, interval: timedelta = timedelta(),
+                 run_immediately: bool | timedelta = False) -> None:  # fmt: skip
+        super().__init__(expression, timezone)
+        if not isinstance(interval, timedelta):
+            raise TypeError("interval must be a timedelta")
+        self.interval, self.run_immediately = interval, run_immediately
+
+
+# -------------------------------------------------------------------------------------------------------- Assets
+
+
+class Asset:
+    """``airflow.sdk.Asset(name=None, uri=None, *, group="asset", extra=None)``: name and uri default to each other."""
+
+    def __init__(self, name: str | None = None, uri: str | None = None, *, group: str = "asset",
+                 extra: dict | None = None) -> None:  # fmt: skip
+        if name is None and uri is None:
+            raise TypeError("Asset() requires either 'name' or 'uri'")
+        name, uri = name or uri, uri or name
+        if not name or len(name) > 1500 or not uri or len(uri) > 1500:
+            raise ValueError("Asset name and uri must be non-empty and at most 1500 characters")
+        scheme = uri.split("://", 1)[0] if "://" in uri else ""
+        if scheme.lower() == "airflow":
+            raise ValueError("Asset scheme 'airflow' is reserved")
+        if extra is not None:
+            json.dumps(extra)
+        self.name, self.uri, self.group, self.extra = name, uri, group, extra or {}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Asset) and (self.name, self.uri) == (other.name, other.uri)
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.uri))
+
+    def __repr__(self) -> str:
+        return f"Asset(name={self.name!r}, uri={self.uri!r})"
+
+
+class AssetOrTimeSchedule:
+    """``AssetOrTimeSchedule(*, timetable, assets)``: a run on the timetable, and one whenever the assets update."""
+
+    def __init__(self, *, timetable: CronDataIntervalTimetable, assets: Sequence[Asset]) -> None:
+        if not isinstance(timetable, CronDataIntervalTimetable):
+            raise TypeError("timetable must be a timetable")
+        if not assets or not all(isinstance(a, Asset) for a in assets):
+            raise TypeError("assets must be a non-empty collection of Asset")
+        self.timetable, self.assets = timetable, list(assets)
+        self.can_be_scheduled = timetable.can_be_scheduled
 
 
 # ------------------------------------------------------------------------------------------------------------ DAG
@@ -191,8 +255,12 @@ class DAG:
         if any(len(t) > 100 for t in self.tags):
             raise ValueError("tag cannot be longer than 100 characters")
         schedule = self.schedule
-        if schedule is not None and not isinstance(schedule, (str, timedelta, CronDataIntervalTimetable)):
-            raise TypeError(f"unsupported schedule {schedule!r} (the stand-in knows str, timedelta and cron timetables)")
+        if schedule is not None and not isinstance(
+            schedule, (str, timedelta, CronDataIntervalTimetable, AssetOrTimeSchedule, list)
+        ):
+            raise TypeError(f"unsupported schedule {schedule!r} (the stand-in knows str, timedelta, timetables, assets)")
+        if isinstance(schedule, list) and not all(isinstance(a, Asset) for a in schedule):
+            raise TypeError("a list schedule must hold Assets")
         if schedule is not None:
             if self.catchup and not (self.start_date or "start_date" in self.default_args):
                 raise ValueError("start_date is required when catchup=True")
@@ -250,6 +318,11 @@ class Operator:
         if dag is None:
             raise RuntimeError(f"task {task_id!r} created outside a DAG (the stand-in supports `with DAG(...)` only)")
         validate_key(task_id, "task_id")
+        group = _group_stack[-1] if _group_stack else None
+        if group is not None:
+            task_id = f"{group.group_id}.{task_id}"  # prefix_group_id=True, Airflow's default
+            group.children.append(self)
+        self.task_group = group
         self.task_id, self.dag = task_id, dag
         self.upstream_task_ids: set[str] = set()
         self.downstream_task_ids: set[str] = set()
@@ -280,6 +353,8 @@ class Operator:
 def _iter_xcom_args(value: Any) -> Iterable[XComArg]:
     if isinstance(value, XComArg):
         yield value
+    elif isinstance(value, MappedArgument):
+        yield from _iter_xcom_args(value.input)
     elif isinstance(value, Mapping):
         for v in value.values():
             yield from _iter_xcom_args(v)
@@ -501,3 +576,173 @@ def run_python_task(dag: DAG, task_id: str, context: Mapping[str, Any]) -> Any:
         _current_context.pop()
 
 
+
+
+# ----------------------------------------------------------------------------------------------------- @task_group
+
+TASK_GROUP_ARGS = frozenset("""
+group_id prefix_group_id parent_group dag default_args tooltip ui_color ui_fgcolor add_suffix_on_collision
+group_display_name
+""".split())
+
+
+class MappedArgument:
+    """Stand-in stub for a mapped task group's argument (task-sdk expandinput.py): resolved per map index at run time.
+    Like Airflow's, it has no ``__getitem__``: a group that needs one value per stage maps with ``expand_kwargs``."""
+
+    def __init__(self, input: Any, key: str) -> None:  # noqa: A002 (Airflow's field name)
+        self.input, self.key = input, key
+
+    def __repr__(self) -> str:
+        return f"MappedArgument({self.key!r})"
+
+
+class TaskGroup:
+    """A task group: its tasks' ids are prefixed with ``group_id.``; mapped when ``expand_input`` is set."""
+
+    def __init__(self, group_id: str, expand_input: Any = None, kind: str = "", **kwargs: Any) -> None:
+        unknown = [k for k in kwargs if k not in TASK_GROUP_ARGS]
+        if unknown:
+            raise TypeError(f"TaskGroup.__init__() got an unexpected keyword argument {unknown[0]!r}")
+        if _group_stack and _group_stack[-1].expand_input is not None and expand_input is not None:
+            raise ValueError("Nested Mapped TaskGroups are not yet supported")
+        validate_key(group_id, "group_id")
+        self.group_id, self.expand_input, self.kind = group_id, expand_input, kind
+        self.children: list[Operator] = []
+
+    @property
+    def is_mapped(self) -> bool:
+        return self.expand_input is not None
+
+    def __enter__(self) -> TaskGroup:
+        if current_dag() is None:
+            raise RuntimeError("a task group needs a DAG")
+        _group_stack.append(self)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        _group_stack.pop()
+
+
+class _TaskGroupFactory:
+    """``@task_group``: call it for one group; ``expand(**lists)`` / ``expand_kwargs(list_of_dicts)`` map it."""
+
+    def __init__(self, function: Callable, tg_kwargs: dict[str, Any]) -> None:
+        unknown = [k for k in tg_kwargs if k not in TASK_GROUP_ARGS]
+        if unknown:
+            raise TypeError(f"got an unexpected keyword argument {unknown[0]!r}")
+        self.function, self.tg_kwargs = function, {"group_id": function.__name__} | tg_kwargs
+        self.signature = inspect.signature(function)
+
+    def override(self, **kwargs: Any) -> _TaskGroupFactory:
+        return _TaskGroupFactory(self.function, self.tg_kwargs | kwargs)
+
+    def _create(self, expand_input: Any, kind: str, kwargs: dict[str, Any]) -> Any:
+        self.signature.bind(**kwargs)  # Python's own TypeError for a wrong argument
+        with TaskGroup(expand_input=expand_input, kind=kind, **self.tg_kwargs) as group:
+            result = self.function(**kwargs)
+        return group if result is None else result
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self.signature.bind(*args, **kwargs)
+        with TaskGroup(**self.tg_kwargs) as group:
+            result = self.function(*args, **kwargs)
+        return group if result is None else result
+
+    def expand(self, **kwargs: Any) -> Any:
+        if not kwargs:
+            raise TypeError("no arguments to expand against")
+        unknown = [k for k in kwargs if k not in self.signature.parameters]
+        if unknown:
+            raise TypeError(f"{self.function.__name__} got an unexpected keyword argument {unknown[0]!r}")
+        for name, value in kwargs.items():
+            if not _is_mappable(value):
+                raise ValueError(f"expand() got an unexpected type {type(value).__name__!r} for keyword argument {name}")
+        ensure_xcomarg_return_value(kwargs)
+        return self._create(kwargs, "dict_of_lists", {k: MappedArgument(kwargs, k) for k in kwargs})
+
+    def expand_kwargs(self, kwargs: Any) -> Any:
+        if isinstance(kwargs, list):
+            if not all(isinstance(i, (XComArg, Mapping)) for i in kwargs):
+                raise TypeError(f"expected XComArg or list[dict], not {type(kwargs).__name__}")
+        elif not isinstance(kwargs, XComArg):
+            raise TypeError(f"expected XComArg or list[dict], not {type(kwargs).__name__}")
+        if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in self.signature.parameters.values()):
+            raise TypeError("calling expand_kwargs() on task group function with * or ** is not supported")
+        ensure_xcomarg_return_value(kwargs)
+        return self._create(kwargs, "list_of_dicts", {k: MappedArgument(kwargs, k) for k in self.signature.parameters})
+
+
+def task_group(python_callable: Callable | None = None, **tg_kwargs: Any) -> Any:
+    if callable(python_callable) and not tg_kwargs:
+        return _TaskGroupFactory(python_callable, {})
+    return lambda function: _TaskGroupFactory(function, tg_kwargs)
+
+
+# ------------------------------------------------------------------------------------- Connection, hooks, notifiers
+
+
+class Connection:
+    """``airflow.sdk.Connection``: the fields of an Airflow connection; ``extra`` is a JSON string."""
+
+    def __init__(self, conn_id: str, conn_type: str, description: str | None = None, host: str | None = None,
+                 schema: str | None = None, login: str | None = None, password: str | None = None,
+                 port: int | None = None, extra: str | dict | None = None) -> None:  # fmt: skip
+        self.conn_id, self.conn_type, self.description = conn_id, conn_type, description
+        self.host, self.schema, self.login, self.password, self.port = host, schema, login, password, port
+        self.extra = json.dumps(extra) if isinstance(extra, dict) else extra
+
+    @property
+    def extra_dejson(self) -> dict:
+        return json.loads(self.extra) if self.extra else {}
+
+    @classmethod
+    def from_env(cls, conn_id: str, value: str) -> Connection:
+        """AIRFLOW_CONN_<ID> as Airflow reads it: a JSON object, or a URI (path = schema, query = extra)."""
+        from urllib.parse import parse_qsl, unquote, urlsplit
+
+        if value.lstrip().startswith("{"):
+            fields = json.loads(value)
+            return cls(conn_id=conn_id, **fields)
+        url = urlsplit(value)
+        query = dict(parse_qsl(url.query))
+        extra = json.loads(query["__extra__"]) if "__extra__" in query else query
+        return cls(conn_id=conn_id, conn_type=url.scheme.replace("-", "_"), host=unquote(url.hostname or "") or None,
+                   schema=unquote(url.path[1:]) or None, login=unquote(url.username) if url.username else None,
+                   password=unquote(url.password) if url.password else None, port=url.port, extra=extra or None)  # fmt: skip
+
+
+class BaseHook:
+    """``airflow.sdk.BaseHook.get_connection``: here from the environment only (AIRFLOW_CONN_<CONN_ID>), which is one
+    of the places Airflow looks (secrets backends and the metadata database are the others)."""
+
+    @classmethod
+    def get_connection(cls, conn_id: str) -> Connection:
+        import os
+
+        value = os.environ.get(f"AIRFLOW_CONN_{conn_id.upper()}")
+        if value is None:
+            raise AirflowNotFoundException(f"The conn_id `{conn_id}` isn't defined")
+        return Connection.from_env(conn_id, value)
+
+
+class BaseNotifier:
+    """``airflow.sdk.BaseNotifier`` (task-sdk bases/notifier.py): a callback object; ``__call__(context)`` renders
+    template fields, calls ``notify(context)`` and logs (never raises) what ``notify`` raises."""
+
+    template_fields: Sequence[str] = ()
+
+    def __init__(self) -> None:
+        import logging
+
+        self.log = logging.getLogger(f"airflow.task.notifier.{type(self).__name__}")
+
+    def notify(self, context: Mapping[str, Any]) -> None:
+        raise NotImplementedError
+
+    def __call__(self, *args: Any) -> None:
+        context = args[0] if len(args) == 1 else {"dag": args[0], "task_list": args[1]}
+        try:
+            self.notify(context)
+        except Exception as e:
+            self.log.exception("Failed to send notification: %s", e)

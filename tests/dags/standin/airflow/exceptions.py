@@ -15,3 +15,15 @@ class DuplicateTaskIdFound(AirflowException):
 
 class ParamValidationError(AirflowException):
     pass
+
+
+class AirflowSkipException(AirflowException):
+    """Raise when the task should be skipped."""
+
+
+class AirflowFailException(AirflowException):
+    """Raise when the task should be failed without retrying."""
+
+
+class AirflowNotFoundException(AirflowException):
+    pass

@@ -2,12 +2,24 @@
 
 from airflow._standin import (
     DAG,
+    Asset,
+    AssetOrTimeSchedule,
+    BaseHook,
+    BaseNotifier,
     BaseOperator,
+    Connection,
     CronDataIntervalTimetable,
+    CronTriggerTimetable,
     Param,
+    TaskGroup,
     XComArg,
     get_current_context,
     task,
+    task_group,
 )
 
-__all__ = ["DAG", "BaseOperator", "CronDataIntervalTimetable", "Param", "XComArg", "get_current_context", "task"]
+__all__ = [
+    "DAG", "Asset", "AssetOrTimeSchedule", "BaseHook", "BaseNotifier", "BaseOperator", "Connection",
+    "CronDataIntervalTimetable", "CronTriggerTimetable", "Param", "TaskGroup", "XComArg", "get_current_context", "task",
+    "task_group",
+]

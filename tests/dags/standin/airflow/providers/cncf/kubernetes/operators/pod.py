@@ -13,6 +13,7 @@ from typing import Any
 from kubernetes.client import models as k8s
 
 from airflow._standin import BASE_OPERATOR_ARGS, KPO_ARGS, BaseOperator
+from airflow.exceptions import AirflowException, AirflowSkipException
 from airflow.providers.cncf.kubernetes.secret import Secret
 
 ON_FINISH_ACTIONS = ("delete_pod", "delete_succeeded_pod", "keep_pod", "delete_active_pod")
@@ -63,3 +64,88 @@ class KubernetesPodOperator(BaseOperator):
             value = kwargs.get(name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
                 raise TypeError(f"{name} must be an int")
+
+    # ---- Running a pod (for the stand-in's DAG runs, airflow._run). The flow and the failure handling mirror provider
+    # 10.x execute_sync(): create the pod, wait for it, and in `finally` post_complete_action() -> cleanup(), whose
+    # exception replaces whatever the `try` raised (a pod callback's AirflowFailException included).
+    BASE_CONTAINER_NAME = "base"
+    _killed = False
+
+    @property
+    def base_container_name(self) -> str:
+        return self.kwargs.get("base_container_name") or self.BASE_CONTAINER_NAME
+
+    @property
+    def arguments(self) -> list[str]:
+        return list(self.kwargs.get("arguments") or [])
+
+    @property
+    def skip_on_exit_code(self) -> list[int]:
+        value = self.kwargs.get("skip_on_exit_code")
+        return list(value) if isinstance(value, (list, tuple, set)) else [] if value is None else [value]
+
+    def build_pod_request_obj(self, context: Mapping[str, Any] | None = None) -> k8s.V1Pod:
+        container = k8s.V1Container(name=self.base_container_name, image=self.kwargs.get("image"), args=self.arguments,
+                                    env=self.kwargs.get("env_vars"), env_from=self.kwargs.get("env_from"))  # fmt: skip
+        labels = dict(self.kwargs.get("labels") or {})
+        if context is not None:
+            ti = context["ti"]
+            labels |= {"dag_id": self.dag.dag_id, "task_id": self.task_id, "map_index": str(ti.map_index),
+                       "try_number": str(ti.try_number)}  # fmt: skip
+        name = f"{self.kwargs.get('name') or self.task_id}-standin"
+        meta = k8s.V1ObjectMeta(name=name, namespace=self.kwargs.get("namespace") or "default", labels=labels)
+        return k8s.V1Pod(metadata=meta, spec=k8s.V1PodSpec(containers=[container], restart_policy="Never"))
+
+    def execute(self, context: Mapping[str, Any]) -> Any:
+        if STANDIN_CLUSTER is None:
+            raise RuntimeError("stand-in: no cluster (airflow._run.run_dag(..., cluster=...) provides one)")
+        pod = self.build_pod_request_obj(context)
+        remote_pod = None
+        try:
+            remote_pod = STANDIN_CLUSTER(pod)
+            if remote_pod.status.phase == "Pending":  # await_pod_start gave up (image pull, unschedulable)
+                raise PodLaunchFailedException(f"Pod took too long to start. Pod: {pod.metadata.name}")
+            callbacks = self.kwargs.get("callbacks") or []
+            for callback in callbacks if isinstance(callbacks, list) else [callbacks]:
+                callback.on_pod_completion(pod=remote_pod, client=None, mode="sync", context=context, operator=self)
+        finally:
+            self.post_complete_action(pod=pod, remote_pod=remote_pod, context=context, result=None)
+
+    def post_complete_action(self, *, pod: k8s.V1Pod, remote_pod: k8s.V1Pod, context: Any, result: Any, **kw: Any) -> None:
+        self.cleanup(pod=pod, remote_pod=remote_pod, xcom_result=result, context=context)
+
+    def cleanup(self, pod: k8s.V1Pod, remote_pod: k8s.V1Pod, xcom_result: dict | None = None,
+                context: Any = None) -> None:  # fmt: skip
+        """Provider 10.x ``cleanup``: skip on ``skip_on_exit_code``, else a generic AirflowException for a failed pod."""
+        if self._killed or not remote_pod:
+            return
+        failed = remote_pod.status.phase != "Succeeded"
+        if self.skip_on_exit_code:
+            statuses = (remote_pod.status.container_statuses if remote_pod.status else None) or []
+            base = next((x for x in statuses if x.name == self.base_container_name), None)
+            exit_code = base.state.terminated.exit_code if base and base.state and base.state.terminated else None
+            if exit_code in self.skip_on_exit_code:
+                raise AirflowSkipException(f"Pod {pod and pod.metadata.name} returned exit code {exit_code}. Skipping.")
+        if failed:
+            message = get_container_termination_message(remote_pod, self.base_container_name)
+            raise AirflowException("\n".join(filter(None, [
+                f"Pod {pod and pod.metadata.name} returned a failure.", message if isinstance(message, str) else None,
+            ])))  # fmt: skip
+
+
+# What runs a pod in the stand-in's DAG runs: pod request -> the remote pod once it is done (status like the API's).
+STANDIN_CLUSTER: Any = None
+
+
+class PodLaunchFailedException(AirflowException):
+    """When pod launching fails in KubernetesPodOperator (provider utils/pod_manager.py)."""
+
+
+def get_container_termination_message(pod: k8s.V1Pod, container_name: str) -> str | None:
+    """Provider utils/container.py: the container's ``state.terminated.message`` (from /dev/termination-log)."""
+    try:
+        statuses = pod.status.container_statuses
+        status = next((x for x in statuses if x.name == container_name), None)
+        return status.state.terminated.message if status else None
+    except (AttributeError, TypeError):
+        return None

@@ -1,0 +1,49 @@
+"""The per-chunk flow shared by jobs_pipeline and jobs_replay: one mapped task group per date chunk, then one publish
+task that emits the serving-tables Asset.
+
+``per_chunk`` is a ``@task_group`` mapped with ``expand_kwargs`` over the planner's list of {stage: arguments}, so each
+chunk runs ingest → chunk → embed → validate → load on its own: chunk 3's load starts when chunk 3 is validated, a
+failed chunk holds back only its own later stages, and clearing one chunk's task (map index) re-runs just that chunk.
+(``expand_kwargs`` rather than ``expand``: a group argument is resolved as a whole per map index and cannot be
+subscripted, so each stage's arguments are their own keyword.) Pools on the embed and load tasks still bound the
+embedding endpoint and the database across chunks and runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow.sdk import Asset, task, task_group
+
+from . import pods, settings
+from .operator import StagePodOperator
+
+SERVING_TABLES = Asset(name=settings.SERVING_ASSET_NAME, uri=settings.SERVING_ASSET_URI, group="jobs")
+GROUP_ID = "per_chunk"
+
+
+@task_group(group_id=GROUP_ID)
+def per_chunk(ingest: list[str], chunk: list[str], embed: list[str], validate: list[str], load: list[str]) -> Any:
+    """One date chunk through every stage; a stage with no arguments (not selected) skips itself."""
+    arguments = {"ingest": ingest, "chunk": chunk, "embed": embed, "validate": validate, "load": load}
+    previous = None
+    for stage in settings.STAGES:
+        current = StagePodOperator(**pods.stage_task_kwargs(stage), arguments=arguments[stage])
+        if previous is not None:
+            previous >> current
+        previous = current
+    return previous
+
+
+# One unmapped task after every chunk's load: a mapped task would emit one Asset event per chunk (and trigger the
+# themes DAG once per chunk). It runs when no chunk failed and at least one load succeeded; after a failed chunk is
+# fixed (clear it with its downstream tasks), it runs and emits then.
+@task(task_id="publish", retries=0, outlets=[SERVING_TABLES], trigger_rule="none_failed_min_one_success")
+def publish() -> None:
+    """The serving tables changed: the Asset event schedules jobs_themes."""
+
+
+def build(plan_task: Any) -> None:
+    """Wires ``plan_task`` (returns one {stage: arguments} per chunk) → per_chunk (mapped) → publish."""
+    loads = per_chunk.expand_kwargs(plan_task)
+    loads >> publish()
