@@ -19,7 +19,7 @@ export DOTNET_NOLOGO := 1
 export TESTCONTAINERS_RYUK_DISABLED ?= true
 export TESTCONTAINERS_HOST_OVERRIDE ?= 127.0.0.1
 
-.PHONY: help provision test-deps build images test run serve eval clean delta-show bench
+.PHONY: help provision test-deps build images test run serve eval eval-themes clean delta-show bench
 
 help:
 	@echo "make run    - whole pipeline on the bundled sample (PostgreSQL via Testcontainers), then search results"
@@ -28,6 +28,8 @@ help:
 	@echo "make test   - every test (unit, stage, end-to-end on real PostgreSQL + pgvector)"
 	@echo "make build  - build the solution"
 	@echo "make images - one container image per stage, jobs-<stage>:$(IMAGE_TAG) (incremental: ~1 s when current)"
+	@echo "make eval   - retrieval quality (nDCG@10, recall) on BEIR SciFact through the real pipeline"
+	@echo "make eval-themes [CSV=<file>] - theme quality (NMI, AMI, ARI, NPMI, diversity) vs TF-IDF + k-means on AG News"
 	@echo "make clean  - remove build outputs, the local lake and the local PostgreSQL container"
 	@echo "make delta-show TABLE=<path> [VERSION=<n>] - one JSON object describing a Delta table"
 
@@ -65,6 +67,13 @@ BEIR ?= ../shared/testdata/scifact
 EVAL_ARGS ?= --title-in-text --max-tokens 512
 eval: provision build
 	$(DOTNET) tools/Jobs.Eval/$(BIN)/jobs-eval.dll --beir "$(BEIR)" $(EVAL_ARGS)
+
+# Theme quality on labelled text (default: AG News from ../shared/testdata): ingest → chunk → embed → theme, then
+# NMI / AMI / ARI against the labels, NPMI coherence, keyword diversity and outlier share, next to a TF-IDF + k-means
+# baseline computed in the same run. THEME_EVAL_ARGS: e.g. --reuse-embeddings, or -- --min-themes 4 for the stage.
+CSV ?= ../shared/testdata/agnews/test.csv
+eval-themes: provision build
+	$(DOTNET) tools/Jobs.Eval/$(BIN)/jobs-eval.dll themes --csv "$(CSV)" $(THEME_EVAL_ARGS)
 
 # Benchmarks print ratios against a baseline measured in the same run (BENCH_ARGS: rows, commits).
 # SERVE_BENCH_ARGS: seconds per level, client counts (default "5 1,4,16").

@@ -7,7 +7,7 @@
 #                this machine runs on, and uses that.
 #   SERVE_BASE_IMAGE  base of jobs-serve, which needs ASP.NET Core (default mcr.microsoft.com/dotnet/aspnet:10.0;
 #                with `local`, the local base carries ASP.NET Core's shared framework too).
-#   STAGES       images to build (default: the six stages and serve).
+#   STAGES       images to build (default: the seven stages and serve).
 #
 # Each stage is published framework-dependent for linux-x64 (the runtime is a shared base layer, not six
 # copies), without the 90 MB model DLL; the model goes in as plain files only where it is used. Incremental:
@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.."
 VERSION=$(tr -d '[:space:]' <VERSION)
 BASE_IMAGE=${BASE_IMAGE:-mcr.microsoft.com/dotnet/runtime:10.0}
 SERVE_BASE_IMAGE=${SERVE_BASE_IMAGE:-mcr.microsoft.com/dotnet/aspnet:10.0}
-STAGES=${STAGES:-ingest chunk embed validate load search serve}
+STAGES=${STAGES:-ingest chunk embed validate load search theme serve}
 LOCAL_RUNTIME_PREFIX=jobs-dotnet-runtime
 RUNTIME_DEPS_IMAGE=${RUNTIME_DEPS_IMAGE:-jobs-runtime-deps:trixie}
 WORK=.artifacts/images
@@ -39,7 +39,7 @@ project_of() { # stage -> project folder
     case $1 in
         ingest) echo jobs/Jobs.Ingest ;; chunk) echo jobs/Jobs.Chunk ;; embed) echo jobs/Jobs.Embed ;;
         validate) echo jobs/Jobs.Validate ;; load) echo jobs/Jobs.Load ;; search) echo jobs/Jobs.Search ;;
-        serve) echo jobs/Jobs.Serve ;;
+        theme) echo jobs/Jobs.Theme ;; serve) echo jobs/Jobs.Serve ;;
         *) die "unknown stage '$1'" ;;
     esac
 }

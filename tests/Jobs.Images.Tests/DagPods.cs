@@ -27,13 +27,15 @@ internal static class DagPods
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNameCaseInsensitive = true };
 
-    public static async Task<IReadOnlyList<DagPod>> RenderAsync(string start, string end, int chunkDays, string runId, CancellationToken cancellationToken)
+    /// <param name="withTheme">Also the jobs_themes pod for the same window, after the pipeline's.</param>
+    public static async Task<IReadOnlyList<DagPod>> RenderAsync(string start, string end, int chunkDays, string runId, CancellationToken cancellationToken,
+        bool withTheme = false)
     {
         // Debian's python3 has the packages tools/provision-python.sh installs; a pyenv shim first on PATH may not.
         var python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
         var info = new ProcessStartInfo(python,
             [Path.Combine(RepoPaths.Root, "tests", "dags", "render_pods.py"), "--start", start, "--end", end,
-             "--chunk-days", chunkDays.ToString(System.Globalization.CultureInfo.InvariantCulture), "--run-id", runId])
+             "--chunk-days", chunkDays.ToString(System.Globalization.CultureInfo.InvariantCulture), "--run-id", runId, .. (withTheme ? new[] { "--theme" } : [])])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -25,8 +25,8 @@ public sealed class ImagePipelineTests : IDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         await StageImages.AssertBuiltAsync(ct);
-        var pods = await DagPods.RenderAsync("1961-01-01", "1966-01-01", chunkDays: 1826, runId: "images-e2e", ct);
-        Assert.Equal(["ingest", "chunk", "embed", "validate", "load"], pods.Select(p => p.Stage));
+        var pods = await DagPods.RenderAsync("1961-01-01", "1966-01-01", chunkDays: 1826, runId: "images-e2e", ct, withTheme: true);
+        Assert.Equal(["ingest", "chunk", "embed", "validate", "load", "theme"], pods.Select(p => p.Stage));
         Assert.All(pods, p => Assert.Equal(StageImages.Of(p.Stage), p.Image)); // the DAG pins the tag make images builds
 
         PrepareDataVolume(pods[0].DataMount);
@@ -50,6 +50,9 @@ public sealed class ImagePipelineTests : IDisposable
             Assert.Equal(6L, await ScalarAsync(db, "select count(*) from documents", ct));
             Assert.True(await ScalarAsync(db, "select count(*) from chunks", ct) > 100);
             Assert.Equal(0L, await ScalarAsync(db, "select count(*) from chunks where embedding is null", ct));
+            // The jobs_themes pod loaded the window's themes and gave the served passages their theme.
+            Assert.True(await ScalarAsync(db, "select count(*) from themes", ct) >= 2);
+            Assert.True(await ScalarAsync(db, "select count(*) from chunks where theme_id is not null", ct) > 50);
         }
 
         var searchPod = pods[^1] with

@@ -7,7 +7,7 @@ namespace Jobs.Images.Tests;
 /// <summary>The stage images `make images` builds (jobs-&lt;stage&gt;:&lt;VERSION&gt;); the tests need them and fail without them.</summary>
 internal static class StageImages
 {
-    public static readonly string[] Stages = ["ingest", "chunk", "embed", "validate", "load", "search", "serve"];
+    public static readonly string[] Stages = ["ingest", "chunk", "embed", "validate", "load", "search", "theme", "serve"];
 
     public static string Version { get; } = File.ReadAllText(Path.Combine(RepoPaths.Root, "VERSION")).Trim();
 

@@ -5,7 +5,7 @@ settings) and the Helm chart's values (the ConfigMap the pods read through envFr
 end-to-end test (tests/Jobs.Images.Tests) runs the images exactly as Airflow would. Test tooling, not a DAG: it
 imports the Airflow stand-in (tests/dags/standin, STAND-IN, NOT AIRFLOW) for the provider's Secret class.
 
-    /usr/bin/python3 tests/dags/render_pods.py --start 1961-01-01 --end 1966-01-01 --chunk-days 1826 --run-id e2e
+    /usr/bin/python3 tests/dags/render_pods.py --start 1961-01-01 --end 1966-01-01 --chunk-days 1826 --run-id e2e [--theme]
 """
 
 from __future__ import annotations
@@ -83,8 +83,12 @@ def main() -> None:
     parser.add_argument("--chunk-days", type=int, default=settings.CHUNK_DAYS)
     parser.add_argument("--run-id", default="manual__render")
     parser.add_argument("--stages", nargs="+", default=list(settings.STAGES))
+    parser.add_argument("--theme", action="store_true", help="then the jobs_themes pod for the same window")
     a = parser.parse_args()
-    print(json.dumps({"pods": render(a.start, a.end, a.chunk_days, a.run_id, a.stages)}, indent=2))
+    rendered = render(a.start, a.end, a.chunk_days, a.run_id, a.stages)
+    if a.theme:
+        rendered.append(render_theme(a.start, a.end, None, a.run_id))
+    print(json.dumps({"pods": rendered}, indent=2))
 
 
 if __name__ == "__main__":

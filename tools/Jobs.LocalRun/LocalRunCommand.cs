@@ -100,7 +100,8 @@ public static class LocalRunCommand
 
         // The themes of the whole sample: one window over every date chunk.
         var window = new DateChunk(chunks[0].Start, chunks[^1].End);
-        string[] themeArgs = ["--start", DayPartition.Format(window.Start)!, "--end", DayPartition.Format(window.End)!, "--lake", lakePath, "--pg", pg];
+        var report = Path.GetFullPath(Path.Combine(".artifacts", "themes.html"));
+        string[] themeArgs = ["--start", DayPartition.Format(window.Start)!, "--end", DayPartition.Format(window.End)!, "--lake", lakePath, "--pg", pg, "--report", report];
         var themed = await JobRunner.RunAsync(new Jobs.Theme.ThemeStage(), themeArgs);
         if (themed != ExitCodes.Success) return themed;
         var themes = new List<ThemeRow>();
@@ -109,6 +110,7 @@ public static class LocalRunCommand
         output.WriteLine($"Themes of {window} ({themes.Count}, by size):");
         foreach (var t in themes.OrderByDescending(t => t.Size))
             output.WriteLine($"  {t.ThemeId}  {t.Size,5} passages ({t.Share:P0})  {t.Keywords}");
+        output.WriteLine($"Theme report (keywords, passages, sizes over time): {new Uri(report).AbsoluteUri}");
         return ExitCodes.Success;
     }
 }

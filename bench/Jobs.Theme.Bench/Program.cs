@@ -1,0 +1,3 @@
+using Jobs.Theme.Bench;
+
+return await ThemeMemoryBenchmark.RunAsync(args);
