@@ -77,11 +77,14 @@ eval-themes: provision build
 
 # Benchmarks print ratios against a baseline measured in the same run (BENCH_ARGS: rows, commits).
 # SERVE_BENCH_ARGS: seconds per level, client counts (default "5 1,4,16").
+# THEME_BENCH_ARGS: window sizes in chunks (default "100000,1000000"; the data is generated once under .lake/bench).
 bench: provision
 	$(DOTNET) build bench/Jobs.Lake.Bench -c Release -v quiet -nologo -clp:NoSummary
 	$(DOTNET) bench/Jobs.Lake.Bench/bin/Release/net10.0/jobs-lake-bench.dll $(BENCH_ARGS)
 	$(DOTNET) build bench/Jobs.Serve.Bench -c Release -v quiet -nologo -clp:NoSummary
 	$(DOTNET) bench/Jobs.Serve.Bench/bin/Release/net10.0/jobs-serve-bench.dll $(SERVE_BENCH_ARGS)
+	$(DOTNET) build bench/Jobs.Theme.Bench -c Release -v quiet -nologo -clp:NoSummary
+	$(DOTNET) bench/Jobs.Theme.Bench/bin/Release/net10.0/jobs-theme-bench.dll $(THEME_BENCH_ARGS)
 
 delta-show:
 	@test -n "$(TABLE)" || { echo "usage: make delta-show TABLE=<table folder> [VERSION=<n>]" >&2; exit 2; }

@@ -28,6 +28,9 @@ public sealed class ThemeStage : Stage<ThemeWork>
 public sealed partial class ThemeWork(ThemeOptions options, EmbeddingModel model, LakeStore lake, JobContext context, IServiceProvider services,
     ILogger<ThemeWork> log) : IStageWork
 {
+    /// <summary>Candidates per keyword for the coherent choice (three times the keywords wanted).</summary>
+    private const int KeywordCandidates = 3;
+
     private sealed record Assignment(int Theme, double Similarity, string DocId, DateOnly Day);
 
     public async Task<StageResult> RunAsync(CancellationToken cancellationToken)
@@ -96,7 +99,10 @@ public sealed partial class ThemeWork(ThemeOptions options, EmbeddingModel model
             words.Add(a.Theme, c.Text);
             periodSizes[(a.Theme, period)] = periodSizes.GetValueOrDefault((a.Theme, period)) + 1;
         }
-        var top = keywords.Top(options.Keywords);
+        // Pass 4: of each theme's best c-TF-IDF candidates, the keywords that occur together (coherent labels).
+        var coherence = new KeywordCoherence(keywords.Top(options.Keywords * KeywordCandidates));
+        await foreach (var c in lake.ReadAsync(LakeTables.Chunks, window, cancellationToken).ConfigureAwait(false)) coherence.Add(c.Text);
+        var top = coherence.Choose(options.Keywords);
 
         var (ids, ended) = ThemeMatcher.Match(fit.Centroids, previous, options.MatchSimilarity);
         for (var t = 0; t < ids.Length; t++)

@@ -152,5 +152,16 @@ public sealed class ThemeStageTests : IClassFixture<EmbeddedDecade>, IDisposable
         Assert.DoesNotContain(top[0], w => w.Contains("space", StringComparison.Ordinal) || w == "the");
     }
 
+    [Fact]
+    public void Coherence_PrefersKeywordsThatOccurTogetherOverADistinctiveLoner()
+    {
+        // Candidates in c-TF-IDF order: "fullquote" ranks second but never shares a passage with the others.
+        var coherence = new KeywordCoherence([["oil", "fullquote", "prices", "crude"]]);
+        foreach (var text in new[] { "oil prices rise", "crude oil prices", "oil and crude", "see fullquote", "prices of crude oil", "weather" })
+            coherence.Add(text);
+        Assert.Equal(["oil", "prices", "crude"], coherence.Choose(3)[0]);
+        Assert.Equal(-1, coherence.Npmi(0, 0, 1));
+    }
+
     public void Dispose() => _lake.Dispose();
 }

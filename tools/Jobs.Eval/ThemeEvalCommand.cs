@@ -42,6 +42,9 @@ public static class ThemeEvalCommand
         var log = Console.Error;
         await log.WriteLineAsync($"eval-themes: {csv.Name}: {csv.Records.Count} labelled records, {csv.Records.Select(r => r.Label).Distinct().Count()} labels; lake {lake}");
 
+        // Each evaluation fits afresh: an earlier run's themes would otherwise be the warm start of this one.
+        foreach (var table in new[] { LakeTables.Themes.Name, LakeTables.ChunkThemes.Name, LakeTables.ThemePeriods.Name })
+            if (Directory.Exists(Path.Combine(lake, table))) Directory.Delete(Path.Combine(lake, table), recursive: true);
         var window = new DateChunk(FirstDay, FirstDay.AddDays(Days));
         string[] common = ["--start", Day(window.Start), "--end", Day(window.End), "--lake", lake];
         var clock = Stopwatch.StartNew();
@@ -75,8 +78,11 @@ public static class ThemeEvalCommand
         var baselineClusters = TfidfKMeansBaseline.Cluster(texts, themes.Count, seed: 42);
         var baselineWords = new Keywords(themes.Count, new ThemeOptions().MaxKeywordShare);
         for (var i = 0; i < texts.Count; i++) baselineWords.Add(baselineClusters[i], texts[i]);
-        var baseline = Figures(labels, [.. baselineClusters.Select(c => c.ToString(CultureInfo.InvariantCulture))],
-            baselineWords.Top(keywords.Count == 0 ? 10 : keywords.Max(k => k.Count)), texts);
+        // The baseline's keywords are chosen the same way (c-TF-IDF candidates, coherent choice), so only the clustering differs.
+        var wanted = keywords.Count == 0 ? 10 : keywords.Max(k => k.Count);
+        var baselineCoherence = new KeywordCoherence(baselineWords.Top(wanted * 3));
+        foreach (var text in texts) baselineCoherence.Add(text);
+        var baseline = Figures(labels, [.. baselineClusters.Select(c => c.ToString(CultureInfo.InvariantCulture))], baselineCoherence.Choose(wanted), texts);
         await log.WriteLineAsync($"eval-themes: measured ({clock.Elapsed.TotalSeconds:F0} s)");
 
         Console.Out.WriteLine(JsonSerializer.Serialize(new
