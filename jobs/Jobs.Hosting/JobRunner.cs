@@ -183,6 +183,8 @@ public static class JobRunner
             var seconds = Math.Max(clock.Elapsed.TotalSeconds, 1e-3);
             log.Information("Finished {Stage:l} in {ElapsedMs} ms: {Rows} rows, {RowsPerSecond} rows/s, counts {@Counts}",
                 stage.Name, clock.ElapsedMilliseconds, result.Rows, Math.Round(result.Rows / seconds, 1), result.Counts);
+            // The counts reach the orchestrator too (Airflow reads the pod's termination message: e.g. the dead-letter share).
+            WriteTerminationLog(settings.TerminationLogPath, $"{stage.Name} ok: {System.Text.Json.JsonSerializer.Serialize(result.Counts)}");
             return ExitCodes.Success;
         }
         catch (Exception e)

@@ -72,6 +72,21 @@ public sealed class JobRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_WritesTheTerminationMessage_CountsOnSuccessAndTheReasonOnFailure()
+    {
+        var message = Path.Combine(_lake.Path, "termination-log");
+        await File.WriteAllTextAsync(message, "", TestContext.Current.CancellationToken); // the kubelet creates the file; the runner only writes to one that exists
+        var settings = new JobRunnerSettings { LogOutput = TextWriter.Null, TerminationLogPath = message };
+        Assert.Equal(ExitCodes.Success, await JobRunner.RunAsync(new ValidateStage(), ["--start", "2024-01-01", "--end", "2024-01-08", "--lake", _lake.Path], settings, TestContext.Current.CancellationToken));
+        var ok = await File.ReadAllTextAsync(message, TestContext.Current.CancellationToken);
+        Assert.StartsWith("validate ok: {", ok);
+        Assert.Equal(0, System.Text.Json.JsonDocument.Parse(ok[ok.IndexOf('{')..]).RootElement.GetProperty("documents").GetInt64());
+
+        Assert.Equal(ExitCodes.Usage, await JobRunner.RunAsync(new ValidateStage(), ["--start", "2024-01-08", "--end", "2024-01-01", "--lake", _lake.Path], settings, TestContext.Current.CancellationToken));
+        Assert.StartsWith("validate: ", await File.ReadAllTextAsync(message, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public async Task RunAsync_DatabaseUnreachable_ExitsOneWithoutLeakingThePassword()
     {
         var run = await StageRun.RunAsync(new LoadStage(), "--start", "2024-01-01", "--end", "2024-01-02", "--lake", _lake.Path,
