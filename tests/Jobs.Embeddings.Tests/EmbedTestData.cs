@@ -2,7 +2,7 @@ using Jobs.Contracts;
 using Jobs.Lake;
 using Jobs.Tables;
 
-namespace Jobs.Stages.Tests.Embedding;
+namespace Jobs.Embeddings.Tests;
 
 /// <summary>Chunks written straight into a lake: 40 passages over two days, two duplicated texts and one poison input.</summary>
 internal static class EmbedTestData

@@ -14,7 +14,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Jobs.Stages.Tests.Embedding;
+namespace Jobs.Embeddings.Tests;
 
 /// <summary>A fault the server injects into one request.</summary>
 public enum Fault
@@ -59,6 +59,9 @@ public sealed class FaultyEmbeddingServer : IAsyncDisposable
 
     public Uri BaseAddress { get; private set; } = null!;
 
+    /// <summary>How long every answer takes (to give a test time to kill a client part-way).</summary>
+    public TimeSpan Latency { get; set; }
+
     public IReadOnlyList<SeenRequest> Seen => [.. _seen.OrderBy(r => r.Number)];
 
     public static async Task<FaultyEmbeddingServer> StartAsync(CancellationToken cancellationToken)
@@ -97,6 +100,7 @@ public sealed class FaultyEmbeddingServer : IAsyncDisposable
         var body = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
         var inputs = (api == "tei" ? body!["inputs"] : body!["input"])!.AsArray().Select(n => n!.GetValue<string>()).ToList();
         var fault = inputs.Any(PoisonInputs.ContainsKey) ? Fault.Poison : Faults.TryDequeue(out var next) ? next : Fault.None;
+        if (Latency > TimeSpan.Zero) await Task.Delay(Latency, context.RequestAborted);
         TimeSpan? wait = null;
         DateTimeOffset? until = null;
         var response = context.Response;

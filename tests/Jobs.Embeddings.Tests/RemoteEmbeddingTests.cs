@@ -5,7 +5,7 @@ using Jobs.Tables;
 using Jobs.Testing;
 using Xunit;
 
-namespace Jobs.Stages.Tests.Embedding;
+namespace Jobs.Embeddings.Tests;
 
 /// <summary>
 /// The embed stage against a real HTTP server that misbehaves: every chunk ends embedded with the right vector or
