@@ -59,6 +59,9 @@ public sealed class FaultyEmbeddingServer : IAsyncDisposable
 
     public Uri BaseAddress { get; private set; } = null!;
 
+    /// <summary>When set, every request is answered with this status (an outage, refused credentials).</summary>
+    public int? AlwaysStatus { get; set; }
+
     /// <summary>How long every answer takes (to give a test time to kill a client part-way).</summary>
     public TimeSpan Latency { get; set; }
 
@@ -104,6 +107,12 @@ public sealed class FaultyEmbeddingServer : IAsyncDisposable
         TimeSpan? wait = null;
         DateTimeOffset? until = null;
         var response = context.Response;
+        if (AlwaysStatus is { } always)
+        {
+            response.StatusCode = always;
+            _seen.Enqueue(new SeenRequest(number, api, inputs, arrived, arrivedUtc, fault, Stopwatch.GetTimestamp(), null, null, null, false));
+            return;
+        }
         switch (fault)
         {
             case Fault.TooManyRequestsSeconds:
