@@ -31,4 +31,7 @@ public sealed class ModelOptions
 
     [CliOption("--api-key"), Description("The remote provider's API key (from a Secret; prefer --api-key-env)"), Secret]
     public string? ApiKey { get; set; }
+
+    [CliOption("--threads"), Description("Intra-op threads of the in-process onnx provider (default: every core)"), Range(1, 1024, ErrorMessage = "must be within {1}..{2}")]
+    public int? Threads { get; set; }
 }

@@ -19,6 +19,8 @@ public sealed partial class EmbedWork(EmbedOptions options, ModelOptions modelOp
     ResilientEmbedder embedder, LakeStore lake, JobContext context, TimeProvider time, ILogger<EmbedWork> log) : IStageWork
 {
     private const int MaxMessageLength = 1_000;
+    /// <summary>Batches' worth of chunks sorted by token length at a time (bounds memory and keeps padding low).</summary>
+    private const int LengthWindowBatches = 8;
 
     public async Task<StageResult> RunAsync(CancellationToken cancellationToken)
     {
@@ -70,7 +72,8 @@ public sealed partial class EmbedWork(EmbedOptions options, ModelOptions modelOp
         var concurrency = EmbeddingProviders.IsRemote(modelOptions.Provider) ? client.MaxConcurrency : 1;
         var inflight = new Queue<(List<ChunkRow> Batch, Task<EmbedOutcome[]> Outcomes)>();
         var waiting = new Dictionary<string, List<ChunkRow>>(StringComparer.Ordinal); // hash → chunks with that text in flight
-        var pending = new List<ChunkRow>(options.BatchSize);
+        var window = options.BatchSize * LengthWindowBatches;
+        var pending = new List<ChunkRow>(window);
         await foreach (var chunk in chunks.ConfigureAwait(false))
         {
             run.Counts.Chunks++;
@@ -93,17 +96,27 @@ public sealed partial class EmbedWork(EmbedOptions options, ModelOptions modelOp
             }
             waiting[chunk.ContentHash] = [chunk];
             pending.Add(chunk);
-            if (pending.Count < options.BatchSize) continue;
-            inflight.Enqueue(Start(pending, cancellationToken));
-            pending = new List<ChunkRow>(options.BatchSize);
-            while (inflight.Count >= concurrency)
-                foreach (var row in await CompleteAsync(inflight.Dequeue(), waiting, run, cancellationToken).ConfigureAwait(false)) yield return row;
+            if (pending.Count < window) continue;
+            foreach (var batch in ByLength(pending))
+            {
+                inflight.Enqueue(Start(batch, cancellationToken));
+                while (inflight.Count >= concurrency)
+                    foreach (var row in await CompleteAsync(inflight.Dequeue(), waiting, run, cancellationToken).ConfigureAwait(false)) yield return row;
+            }
+            pending = new List<ChunkRow>(window);
         }
-        if (pending.Count > 0) inflight.Enqueue(Start(pending, cancellationToken));
+        foreach (var batch in ByLength(pending)) inflight.Enqueue(Start(batch, cancellationToken));
         while (inflight.Count > 0)
             foreach (var row in await CompleteAsync(inflight.Dequeue(), waiting, run, cancellationToken).ConfigureAwait(false)) yield return row;
         await CommitProgressAsync(run, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Batches of exactly <see cref="EmbedOptions.BatchSize"/> (the last one may be short) of chunks of similar token
+    /// length, so that little of each model call is padding; the sort is stable, so the output is deterministic.
+    /// </summary>
+    private IEnumerable<List<ChunkRow>> ByLength(List<ChunkRow> window) =>
+        window.OrderBy(c => c.TokenCount).Chunk(options.BatchSize).Select(b => b.ToList());
 
     private (List<ChunkRow>, Task<EmbedOutcome[]>) Start(List<ChunkRow> batch, CancellationToken cancellationToken) =>
         (batch, embedder.EmbedAsync([.. batch.Select(c => model.ForDocument(c.Text))], cancellationToken));

@@ -47,7 +47,4 @@ public sealed class EmbeddingClientOptions
 
     [Description("Calls per batch when the answer is malformed (wrong count, dimension, NaN) before the batch is split"), Range(1, 20, ErrorMessage = "must be within {1}..{2}")]
     public int PayloadAttempts { get; set; } = 3;
-
-    [Description("HTTP attempts per request once a failing batch is being split (a poison input costs less, and trips no circuit)"), Range(1, 20, ErrorMessage = "must be within {1}..{2}")]
-    public int SplitMaxAttempts { get; set; } = 2;
 }

@@ -18,6 +18,8 @@ public static class EmbeddingProviders
 
     public static IReadOnlyList<string> Known { get; } = [Onnx, OpenAi, Ollama, Tei];
 
+    private const int MaxOnnxBatch = 4096;
+
     public static bool IsRemote(string provider) => !string.Equals(provider, Onnx, StringComparison.OrdinalIgnoreCase);
 
     internal static IEmbeddingGenerator<string, Embedding<float>> Create(IServiceProvider services)
@@ -26,8 +28,9 @@ public static class EmbeddingProviders
         var model = services.GetRequiredService<EmbeddingModel>();
         var provider = options.Provider.ToLowerInvariant();
         if (provider == Onnx)
-            return new OnnxEmbeddingGenerator(services.GetRequiredService<EmbeddingModelFiles>(), model,
-                logger: services.GetRequiredService<ILogger<OnnxEmbeddingGenerator>>());
+            // The caller's batch is the model's batch (the embed stage groups its batches by token length).
+            return new OnnxEmbeddingGenerator(services.GetRequiredService<EmbeddingModelFiles>(), model, batchSize: MaxOnnxBatch,
+                threads: options.Threads, logger: services.GetRequiredService<ILogger<OnnxEmbeddingGenerator>>());
 
         var endpoint = BaseUri(options.Endpoint!, provider);
         var served = options.ServedModel ?? model.Id;

@@ -25,7 +25,6 @@ public sealed partial class ResilientEmbedder
     private readonly int _dimensions;
     private readonly ResiliencePipeline _payload;
     private readonly ILogger _log;
-    private readonly int _splitAttempts;
 
     public ResilientEmbedder(IEmbeddingGenerator<string, Embedding<float>> generator, int dimensions, EmbeddingClientOptions options,
         TimeProvider time, ILogger<ResilientEmbedder> log)
@@ -34,7 +33,6 @@ public sealed partial class ResilientEmbedder
         _generator = generator;
         _dimensions = dimensions;
         _log = log;
-        _splitAttempts = options.SplitMaxAttempts;
         _payload = new ResiliencePipelineBuilder { TimeProvider = time }.AddRetry(new RetryStrategyOptions
         {
             ShouldHandle = new PredicateBuilder().Handle<InvalidEmbeddingResponseException>().Handle<System.Text.Json.JsonException>(),
@@ -89,7 +87,6 @@ public sealed partial class ResilientEmbedder
             return;
         }
         Splitting(count, errorClass);
-        EmbeddingHttpPipeline.AttemptBudget.Value = _splitAttempts; // flows to the sub-batches' HTTP calls only
         var half = count / 2;
         await EmbedRangeAsync(inputs, start, half, outcomes, attempts, cancellationToken).ConfigureAwait(false);
         await EmbedRangeAsync(inputs, start + half, count - half, outcomes, attempts, cancellationToken).ConfigureAwait(false);

@@ -16,8 +16,6 @@ namespace Jobs.Embeddings.Remote;
 /// </summary>
 internal static class EmbeddingHttpPipeline
 {
-    /// <summary>A smaller attempt budget for the calls of the current flow (set while a failing batch is split).</summary>
-    public static readonly AsyncLocal<int?> AttemptBudget = new();
 
     public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> builder, EmbeddingClientOptions options, TimeProvider time,
         Action<int, TimeSpan, string> onRetry)
@@ -41,7 +39,7 @@ internal static class EmbeddingHttpPipeline
             UseJitter = true,
             Delay = TimeSpan.FromMilliseconds(options.RetryBaseDelayMs),
             MaxDelay = TimeSpan.FromSeconds(options.RetryMaxDelaySeconds),
-            ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome) && !(args.AttemptNumber + 1 >= AttemptBudget.Value)),
+            ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),
             // The server's own wait wins over the backoff; null falls back to exponential backoff with jitter.
             DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result is { } response ? RetryAfter.Of(response, time) : null),
             OnRetry = args =>
