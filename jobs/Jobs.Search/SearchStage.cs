@@ -20,10 +20,11 @@ public sealed class SearchStage : Stage<SearchWork>
     public override bool RequiresPostgres => true;
     public override bool RequiresLake => false;
     public override bool RequiresDateChunk => false;
-    public override IReadOnlyList<OptionsSection> Sections => [OptionsSection.Of<SearchOptions>(SearchOptions.Section), ModelServices.Section];
+    public override IReadOnlyList<OptionsSection> Sections =>
+        [OptionsSection.Of<SearchOptions>(SearchOptions.Section), ModelServices.Section, OptionsSection.Of<EmbeddingClientOptions>(EmbeddingClientOptions.Section)];
 
     public override void ConfigureServices(IServiceCollection services) =>
-        services.AddEmbeddingModel().AddEmbeddings().AddStore(sp => sp.GetRequiredService<JobContext>().Postgres);
+        services.AddEmbeddingModel().AddEmbeddings(sp => sp.GetRequiredService<JobRunnerSettings>().Variable).AddStore(sp => sp.GetRequiredService<JobContext>().Postgres);
 
     /// <summary>The model loads.</summary>
     public override IEnumerable<string> Preflight(IServiceProvider services)

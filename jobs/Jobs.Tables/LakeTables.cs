@@ -13,6 +13,9 @@ public static class LakeTables
     public static readonly TableSpec<ThemeRow> Themes = ByDay<ThemeRow>("themes", r => r.Day, (r, d) => r.Day = d!.Value);
     public static readonly TableSpec<ChunkThemeRow> ChunkThemes = ByDay<ChunkThemeRow>("chunk_themes", r => r.Day, (r, d) => r.Day = d!.Value);
     public static readonly TableSpec<ThemePeriodRow> ThemePeriods = ByDay<ThemePeriodRow>("theme_periods", r => r.Day, (r, d) => r.Day = d!.Value);
+    public static readonly TableSpec<DeadLetterRow> DeadLetters = ByDay<DeadLetterRow>("dead_letters", r => r.Day, (r, d) => r.Day = d!.Value);
+    /// <summary>Vectors of an embed run not yet committed to <c>embeddings</c>, appended in bounded batches so a killed run resumes.</summary>
+    public static readonly TableSpec<EmbeddingRow> EmbeddingProgress = ByDay<EmbeddingRow>("embedding_progress", r => r.Day, (r, d) => r.Day = d!.Value);
 
     private static TableSpec<T> ByDay<T>(string name, Func<T, DateOnly?> get, Action<T, DateOnly?> set) where T : class, new() =>
         new(name, [DayPartition.Definition],
