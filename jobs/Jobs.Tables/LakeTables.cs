@@ -13,6 +13,7 @@ public static class LakeTables
     public static readonly TableSpec<ThemeRow> Themes = ByDay<ThemeRow>("themes", r => r.Day, (r, d) => r.Day = d!.Value);
     public static readonly TableSpec<ChunkThemeRow> ChunkThemes = ByDay<ChunkThemeRow>("chunk_themes", r => r.Day, (r, d) => r.Day = d!.Value);
     public static readonly TableSpec<ThemePeriodRow> ThemePeriods = ByDay<ThemePeriodRow>("theme_periods", r => r.Day, (r, d) => r.Day = d!.Value);
+    public static readonly TableSpec<DqResultRow> DqResults = ByDay<DqResultRow>("dq_results", r => r.Day, (r, d) => r.Day = d!.Value);
 
     private static TableSpec<T> ByDay<T>(string name, Func<T, DateOnly?> get, Action<T, DateOnly?> set) where T : class, new() =>
         new(name, [DayPartition.Definition],
