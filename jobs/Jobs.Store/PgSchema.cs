@@ -52,8 +52,9 @@ public sealed partial class PgSchema(NpgsqlDataSource dataSource, EmbeddingModel
             await CheckHnswAsync(connection, tx, cancellationToken).ConfigureAwait(false);
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
-        // The vector type was possibly just created: make this data source's connections see it.
-        if (applied.Count > 0) await connection.ReloadTypesAsync(cancellationToken).ConfigureAwait(false);
+        // The vector type was possibly just created, by this pod or a neighbour after this data source first looked:
+        // make the data source's connections see it.
+        await connection.ReloadTypesAsync(cancellationToken).ConfigureAwait(false);
         return applied;
     }
 
