@@ -16,7 +16,7 @@ internal static class VectorIndexBench
     public static async Task<TimeSpan> BuildAsync(NpgsqlDataSource db, int m, int efConstruction)
     {
         await using var connection = await db.OpenConnectionAsync();
-        await using (var settings = new NpgsqlCommand("SET maintenance_work_mem = '1GB'; SET max_parallel_maintenance_workers = 2", connection))
+        await using (var settings = new NpgsqlCommand("SET maintenance_work_mem = '512MB'; SET max_parallel_maintenance_workers = 0", connection))
             await settings.ExecuteNonQueryAsync();
         var clock = Stopwatch.StartNew();
         await using (var build = new NpgsqlCommand(

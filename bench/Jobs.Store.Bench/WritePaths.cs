@@ -21,6 +21,8 @@ internal static class WritePaths
             CHECKPOINT;
             """);
         await cmd.ExecuteNonQueryAsync();
+        await using var connection = await db.OpenConnectionAsync();
+        await connection.ReloadTypesAsync(); // the vector type may have just been created
     }
 
     public static async Task<TimeSpan> BinaryCopyAsync(NpgsqlDataSource db, BenchData data)
