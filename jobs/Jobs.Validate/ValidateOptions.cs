@@ -14,6 +14,9 @@ public sealed class ValidateOptions
     [CliOption("--after"), Description("Check points: ingest, chunk, embed, load (repeat the flag; default: ingest, chunk and embed, plus load when --pg is given)")]
     public List<string> After { get; set; } = [];
 
+    [Description("Also log a profile of the chunk's documents and chunks: null counts, text length and token count distributions, top categories (off: no cost)")]
+    public bool Profile { get; set; }
+
     /// <summary>The points to check: those asked for, or every one that applies.</summary>
     public IReadOnlyList<CheckPoint> Points(bool hasStore) =>
         After.Count > 0

@@ -136,5 +136,21 @@ public sealed class ValidateCheckTests : IDisposable
         Assert.Contains("--after load needs the serving store", run.Log);
     }
 
+    [Fact]
+    public async Task Validate_Profile_OnlyWhenAskedFor()
+    {
+        var lake = new SyntheticLake(_lake.Path, Week);
+        lake.Documents[0].Title = null;
+        await lake.WriteAsync(Ct);
+        var plain = await StageRun.RunAsync(new ValidateStage(), lake.Args());
+        Assert.DoesNotContain("Profile:", plain.Log);
+        var profiled = await StageRun.RunAsync(new ValidateStage(), new Dictionary<string, string> { ["JOBS_VALIDATE__PROFILE"] = "true" }, lake.Args());
+        Assert.True(profiled.ExitCode == ExitCodes.Success, profiled.Log);
+        var profile = Assert.Single(profiled.Events, e => e.TryGetProperty("NullTitles", out _));
+        Assert.Equal((14, 1, 0, 28), (profile.GetProperty("Documents").GetInt32(), profile.GetProperty("NullTitles").GetInt32(),
+            profile.GetProperty("NullCategories").GetInt32(), profile.GetProperty("Chunks").GetInt32()));
+        Assert.Equal("even: 7, odd: 7", profile.GetProperty("Categories").GetString());
+    }
+
     public void Dispose() => _lake.Dispose();
 }
