@@ -49,6 +49,15 @@ public sealed class LoadValidateStageTests(PostgresFixture postgres) : IDisposab
         var reload = await StageRun.RunAsync(new LoadStage(), lake.Args("--pg", pg));
         Assert.Equal((1L, 27L, 0L), (reload.Counts["chunks_inserted"], reload.Counts["chunks_unchanged"], reload.Counts["chunks_updated"]));
         Assert.Equal(ExitCodes.Success, (await StageRun.RunAsync(new ValidateStage(), lake.Args("--pg", pg))).ExitCode); // all four points
+
+        // A row edited behind the loader's back (same id, other content) is named as changed.
+        var edited = lake.Chunks[3].ChunkId;
+        await using (var db = PgDataSource.Create(pg))
+        await using (var edit = db.CreateCommand($"UPDATE chunks SET content_hash = 'tampered' WHERE chunk_id = '{edited}'"))
+            Assert.Equal(1, await edit.ExecuteNonQueryAsync(Ct));
+        var changed = await StageRun.RunAsync(new ValidateStage(), lake.Args("--pg", pg, "--after", "load", "--run-id", "after-load-edited"));
+        Assert.True(changed.ExitCode == ExitCodes.QualityGate, changed.Log);
+        Assert.Contains("changed " + edited, Assert.Single(await lake.ResultsAsync("after-load-edited", Ct), r => !r.Passed).SampleRows);
     }
 
     [Fact]
