@@ -85,6 +85,8 @@ bench: provision
 	$(DOTNET) bench/Jobs.Serve.Bench/bin/Release/net10.0/jobs-serve-bench.dll $(SERVE_BENCH_ARGS)
 	$(DOTNET) build bench/Jobs.Theme.Bench -c Release -v quiet -nologo -clp:NoSummary
 	$(DOTNET) bench/Jobs.Theme.Bench/bin/Release/net10.0/jobs-theme-bench.dll $(THEME_BENCH_ARGS)
+	$(DOTNET) build bench/Jobs.Store.Bench -c Release -v quiet -nologo -clp:NoSummary
+	$(DOTNET) bench/Jobs.Store.Bench/bin/Release/net10.0/jobs-store-bench.dll $(STORE_BENCH_ARGS)
 
 delta-show:
 	@test -n "$(TABLE)" || { echo "usage: make delta-show TABLE=<table folder> [VERSION=<n>]" >&2; exit 2; }

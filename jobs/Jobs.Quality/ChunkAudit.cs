@@ -4,87 +4,51 @@ using Jobs.Tables;
 namespace Jobs.Quality;
 
 /// <summary>
-/// Cross-stage checks for one date chunk: documents → chunks → embeddings reconcile, no empty text, content hashes
-/// match their text, and every vector comes from the served model, with its dimension, finite values and (for a
-/// normalising model) unit norm. Rows are fed in one pass; memory holds only ids and counters for the chunk.
+/// Checks after chunk, on the chunk's <c>documents</c> and <c>chunks</c> rows: every document has chunks and every
+/// chunk a document, chunk ids are unique, text is present and matches its hash, and no chunk exceeds the model's
+/// token limit. Memory holds ids and counters only.
 /// </summary>
-public sealed class ChunkAudit(EmbeddingModel model, double normTolerance = 1e-3)
+public sealed class ChunkAudit(EmbeddingModel model, QualityOptions options)
 {
     private readonly HashSet<string> _documents = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _chunksPerDocument = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _embeddingsPerChunk = new(StringComparer.Ordinal);
-    private readonly Tally _emptyDocumentText = new(), _emptyChunkText = new(), _hashMismatch = new(), _duplicateChunk = new(),
-        _badVector = new(), _duplicateDocument = new();
-    private long _embeddingCount;
+    private readonly HashSet<string> _chunkIds = new(StringComparer.Ordinal);
+    private readonly SampleTally _duplicate = new(options.SampleRows), _empty = new(options.SampleRows), _hash = new(options.SampleRows),
+        _overLimit = new(options.SampleRows);
+    private long _chunks;
+    private int _maxTokens;
 
     public void AddDocument(DocumentRow doc)
     {
-        if (!_documents.Add(doc.DocId)) _duplicateDocument.Fail(doc.DocId);
-        if (string.IsNullOrWhiteSpace(doc.Text)) _emptyDocumentText.Fail(doc.DocId);
+        ArgumentNullException.ThrowIfNull(doc);
+        _documents.Add(doc.DocId);
     }
 
     public void AddChunk(ChunkRow chunk)
     {
-        if (!_embeddingsPerChunk.TryAdd(chunk.ChunkId, 0)) _duplicateChunk.Fail(chunk.ChunkId);
+        ArgumentNullException.ThrowIfNull(chunk);
+        _chunks++;
+        if (!_chunkIds.Add(chunk.ChunkId)) _duplicate.Fail(chunk.ChunkId);
         _chunksPerDocument[chunk.DocId] = _chunksPerDocument.GetValueOrDefault(chunk.DocId) + 1;
-        if (string.IsNullOrWhiteSpace(chunk.Text)) _emptyChunkText.Fail(chunk.ChunkId);
-        else if (ContentHash.Of(chunk.Text) != chunk.ContentHash) _hashMismatch.Fail(chunk.ChunkId);
-    }
-
-    /// <summary>Call after all documents and chunks: embeddings are matched against the chunks seen.</summary>
-    public void AddEmbedding(EmbeddingRow embedding)
-    {
-        _embeddingCount++;
-        _embeddingsPerChunk[embedding.ChunkId] = _embeddingsPerChunk.GetValueOrDefault(embedding.ChunkId, -1_000_000) + 1;
-        if (embedding.Model != model.Id) _badVector.Fail($"{embedding.ChunkId}: model {embedding.Model}, expected {model.Id}");
-        else if (VectorProblem(embedding.Embedding) is { } problem) _badVector.Fail($"{embedding.ChunkId}: {problem}");
+        if (string.IsNullOrWhiteSpace(chunk.Text)) _empty.Fail(chunk.ChunkId);
+        else if (ContentHash.Of(chunk.Text) != chunk.ContentHash) _hash.Fail(chunk.ChunkId);
+        _maxTokens = Math.Max(_maxTokens, chunk.TokenCount);
+        if (chunk.TokenCount > model.MaxTokens) _overLimit.Fail(chunk.ChunkId);
     }
 
     public IReadOnlyList<CheckResult> Results()
     {
-        var unknownDocuments = _chunksPerDocument.Keys.Where(d => !_documents.Contains(d)).ToList();
-        var withoutChunks = _documents.Where(d => !_chunksPerDocument.ContainsKey(d)).ToList();
-        var missing = _embeddingsPerChunk.Where(kv => kv.Value == 0).Select(kv => kv.Key).ToList();
-        var extra = _embeddingsPerChunk.Where(kv => kv.Value != 0 && kv.Value != 1).Select(kv => kv.Key).ToList();
-        long chunks = _chunksPerDocument.Values.Sum();
+        const CheckPoint p = CheckPoint.Chunk;
+        var withoutChunks = SampleTally.Of(_documents.Where(d => !_chunksPerDocument.ContainsKey(d)).Order(StringComparer.Ordinal), options.SampleRows);
+        var unknownDocuments = SampleTally.Of(_chunksPerDocument.Keys.Where(d => !_documents.Contains(d)).Order(StringComparer.Ordinal), options.SampleRows);
         return
         [
-            new("documents_unique", true, _documents.Count, _duplicateDocument.Count, _duplicateDocument.Example),
-            new("documents_have_text", true, _documents.Count, _emptyDocumentText.Count, _emptyDocumentText.Example),
-            new("documents_have_chunks", true, _documents.Count, withoutChunks.Count, withoutChunks.FirstOrDefault()),
-            new("chunks_unique", true, chunks, _duplicateChunk.Count, _duplicateChunk.Example),
-            new("chunks_have_documents", true, chunks, unknownDocuments.Count, unknownDocuments.FirstOrDefault()),
-            new("chunks_have_text", true, chunks, _emptyChunkText.Count, _emptyChunkText.Example),
-            new("chunk_hashes_match_text", true, chunks, _hashMismatch.Count, _hashMismatch.Example),
-            new("chunks_have_one_embedding", true, chunks, missing.Count, missing.FirstOrDefault()),
-            new("embeddings_match_chunks", true, _embeddingCount, extra.Count, extra.FirstOrDefault()),
-            new("vectors_valid", true, _embeddingCount, _badVector.Count, _badVector.Example),
+            CheckResult.Rows(p, "documents_have_chunks", Severity.Error, _documents.Count, withoutChunks),
+            CheckResult.Rows(p, "chunks_have_documents", Severity.Error, _chunks, unknownDocuments),
+            CheckResult.Rows(p, "chunk_ids_unique", Severity.Error, _chunks, _duplicate),
+            CheckResult.Rows(p, "chunks_have_text", Severity.Error, _chunks, _empty),
+            CheckResult.Rows(p, "chunk_hashes_match_text", Severity.Error, _chunks, _hash),
+            CheckResult.AtMost(p, "chunk_token_limit", Severity.Error, _maxTokens, model.MaxTokens, _chunks, _overLimit),
         ];
-    }
-
-    private string? VectorProblem(float[] v)
-    {
-        if (v.Length != model.Dimensions) return $"{v.Length} values, expected {model.Dimensions}";
-        double sum = 0;
-        foreach (var x in v)
-        {
-            if (!float.IsFinite(x)) return "non-finite value";
-            sum += (double)x * x;
-        }
-        var norm = Math.Sqrt(sum);
-        if (norm == 0) return "zero vector";
-        return model.Normalize && Math.Abs(norm - 1) > normTolerance ? $"norm {norm:F4}, expected 1" : null;
-    }
-
-    private sealed class Tally
-    {
-        public long Count { get; private set; }
-        public string? Example { get; private set; }
-
-        public void Fail(string example)
-        {
-            Count++;
-            Example ??= example;
-        }
     }
 }

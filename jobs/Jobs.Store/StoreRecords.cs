@@ -1,13 +1,20 @@
 namespace Jobs.Store;
 
 /// <summary>A document as served from PostgreSQL.</summary>
-public sealed record StoredDocument(string DocId, DateOnly Day, DateTime Timestamp, string? Title, string? Category, string Source, string Text);
+public sealed record StoredDocument(string DocId, DateOnly Day, DateTime Timestamp, string? Title, string? Category, string Source, string Text)
+{
+    /// <summary>SHA-256 of the text as the lake holds it (computed from the text when absent): a reload rewrites the row only when it differs.</summary>
+    public string? ContentHash { get; init; }
+}
 
 /// <summary>A chunk with its embedding, as served from PostgreSQL.</summary>
 public sealed record StoredChunk(string ChunkId, string DocId, DateOnly Day, int Ordinal, string Text, int TokenCount, string Model, float[] Embedding)
 {
     /// <summary>The document's category, copied for filtered search.</summary>
     public string? Category { get; init; }
+
+    /// <summary>SHA-256 of the text as the lake holds it (computed from the text when absent).</summary>
+    public string? ContentHash { get; init; }
 }
 
 /// <summary>One search result: the passage, its document, and its score under the search mode (cosine similarity, text rank or fused rank).</summary>
@@ -19,3 +26,13 @@ public sealed record SearchHit(string ChunkId, string DocId, DateOnly Day, strin
 
 /// <summary>Rows in the serving tables, for reconciliation and reports.</summary>
 public sealed record StoreCounts(long Documents, long Chunks);
+
+/// <summary>What applying one table of a date chunk did: rows staged, and of those inserted or updated; rows of the range deleted.</summary>
+public sealed record ApplyCounts(long Staged, long Inserted, long Updated, long Deleted)
+{
+    /// <summary>Staged rows already present and identical: not rewritten.</summary>
+    public long Unchanged => Staged - Inserted - Updated;
+}
+
+/// <summary>The outcome of loading a date chunk into the serving tables.</summary>
+public sealed record LoadResult(ApplyCounts Documents, ApplyCounts Chunks);

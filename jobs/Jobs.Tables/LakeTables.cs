@@ -16,6 +16,7 @@ public static class LakeTables
     public static readonly TableSpec<DeadLetterRow> DeadLetters = ByDay<DeadLetterRow>("dead_letters", r => r.Day, (r, d) => r.Day = d!.Value);
     /// <summary>Vectors of an embed run not yet committed to <c>embeddings</c>, appended in bounded batches so a killed run resumes.</summary>
     public static readonly TableSpec<EmbeddingRow> EmbeddingProgress = ByDay<EmbeddingRow>("embedding_progress", r => r.Day, (r, d) => r.Day = d!.Value);
+    public static readonly TableSpec<DqResultRow> DqResults = ByDay<DqResultRow>("dq_results", r => r.Day, (r, d) => r.Day = d!.Value);
 
     private static TableSpec<T> ByDay<T>(string name, Func<T, DateOnly?> get, Action<T, DateOnly?> set) where T : class, new() =>
         new(name, [DayPartition.Definition],

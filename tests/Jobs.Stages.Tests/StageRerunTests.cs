@@ -56,7 +56,7 @@ public sealed class StageRerunTests : IDisposable
         await StageRun.RunAsync(new ChunkStage(), ["--start", "2001-01-01", "--end", "2002-01-01", "--lake", _lake.Path]);
         var run = await StageRun.RunAsync(new ValidateStage(), ["--start", "2001-01-01", "--end", "2002-01-01", "--lake", _lake.Path]);
         Assert.Equal(ExitCodes.QualityGate, run.ExitCode);
-        Assert.Contains("chunks_have_one_embedding (2 of 2", run.Log);
+        Assert.Contains("embed/chunks_have_embeddings observed 2 (threshold 0, 2 of 2 rows", run.Log);
     }
 
     public void Dispose() => _lake.Dispose();

@@ -10,7 +10,8 @@ public static class LocalPostgres
 {
     public const string Image = "pgvector/pgvector:pg17";
 
-    public static PostgreSqlContainer Create(string? name = null)
+    /// <param name="hostPort">A fixed loopback port (a test that restarts the server needs it back where it was); default: any free port.</param>
+    public static PostgreSqlContainer Create(string? name = null, int? hostPort = null)
     {
         // Offline machines cannot pull the reaper image, and must reach containers through loopback only.
         if (Environment.GetEnvironmentVariable("TESTCONTAINERS_RYUK_DISABLED") is null) Environment.SetEnvironmentVariable("TESTCONTAINERS_RYUK_DISABLED", "true");
@@ -18,6 +19,7 @@ public static class LocalPostgres
         // Testcontainers logs to stdout by default; the report owns stdout, and the stages log on stderr.
         var builder = new PostgreSqlBuilder(Image).WithDatabase("jobs").WithUsername("jobs").WithPassword("jobs-local-only")
             .WithLogger(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        if (hostPort is { } port) builder = builder.WithPortBinding(port, 5432);
         return (name is null ? builder : builder.WithName(name).WithReuse(true)).Build();
     }
 

@@ -28,6 +28,8 @@ public static class PipelinePlan
             yield return new(new EmbedStage(), common);
             yield return new(new ValidateStage(), common);
             yield return new(new LoadStage(), [.. common, "--pg", postgres]);
+            // The store now holds exactly the lake's rows of the chunk (counts and checksums), or the task fails (exit 4).
+            yield return new(new ValidateStage(), [.. common, "--pg", postgres, "--after", "load"]);
         }
     }
 }

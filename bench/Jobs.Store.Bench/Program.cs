@@ -1,0 +1,3 @@
+using Jobs.Store.Bench;
+
+return await StoreBench.RunAsync(args);
