@@ -14,7 +14,7 @@ public sealed class ChunkAudit(EmbeddingModel model, double normTolerance = 1e-3
     private readonly Dictionary<string, int> _chunksPerDocument = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _embeddingsPerChunk = new(StringComparer.Ordinal);
     private readonly Tally _emptyDocumentText = new(), _emptyChunkText = new(), _hashMismatch = new(), _duplicateChunk = new(),
-        _badVector = new(), _duplicateDocument = new();
+        _badVector = new(), _duplicateDocument = new(), _overWindow = new();
     private long _embeddingCount;
 
     public void AddDocument(DocumentRow doc)
@@ -27,6 +27,7 @@ public sealed class ChunkAudit(EmbeddingModel model, double normTolerance = 1e-3
     {
         if (!_embeddingsPerChunk.TryAdd(chunk.ChunkId, 0)) _duplicateChunk.Fail(chunk.ChunkId);
         _chunksPerDocument[chunk.DocId] = _chunksPerDocument.GetValueOrDefault(chunk.DocId) + 1;
+        if (chunk.TokenCount + 2 > model.MaxTokens) _overWindow.Fail(chunk.ChunkId); // [CLS] and [SEP] besides its own tokens
         if (string.IsNullOrWhiteSpace(chunk.Text)) _emptyChunkText.Fail(chunk.ChunkId);
         else if (ContentHash.Of(chunk.Text) != chunk.ContentHash) _hashMismatch.Fail(chunk.ChunkId);
     }
@@ -56,6 +57,7 @@ public sealed class ChunkAudit(EmbeddingModel model, double normTolerance = 1e-3
             new("chunks_have_documents", true, chunks, unknownDocuments.Count, unknownDocuments.FirstOrDefault()),
             new("chunks_have_text", true, chunks, _emptyChunkText.Count, _emptyChunkText.Example),
             new("chunk_hashes_match_text", true, chunks, _hashMismatch.Count, _hashMismatch.Example),
+            new("chunks_within_model_window", true, chunks, _overWindow.Count, _overWindow.Example),
             new("chunks_have_one_embedding", true, chunks, missing.Count, missing.FirstOrDefault()),
             new("embeddings_match_chunks", true, _embeddingCount, extra.Count, extra.FirstOrDefault()),
             new("vectors_valid", true, _embeddingCount, _badVector.Count, _badVector.Example),

@@ -53,6 +53,7 @@ public sealed class ChunkAuditTests
             a.AddChunk(Chunk("c2", "d1"));                            // no embedding below
             a.AddChunk(new ChunkRow { ChunkId = "c3", DocId = "d1", Text = "edited", ContentHash = ContentHash.Of("original") });
             a.AddChunk(Chunk("c4", "ghost"));                         // document missing
+            a.AddChunk(new ChunkRow { ChunkId = "c5", DocId = "d1", Text = "long", ContentHash = ContentHash.Of("long"), TokenCount = Model.MaxTokens - 1 }); // over the window with [CLS] and [SEP]
             a.AddEmbedding(Vector("c1", first: 2f));                  // not unit norm
             a.AddEmbedding(Vector("c3", length: 3));                  // wrong dimension
             a.AddEmbedding(Vector("c4"));
@@ -61,6 +62,7 @@ public sealed class ChunkAuditTests
         });
         Assert.Equal("lonely", r["documents_have_chunks"].Example);
         Assert.Equal("c2", r["chunks_have_one_embedding"].Example);
+        Assert.Equal("c5", r["chunks_within_model_window"].Example);
         Assert.Equal("c3", r["chunk_hashes_match_text"].Example);
         Assert.Equal("ghost", r["chunks_have_documents"].Example);
         Assert.Equal(2, r["vectors_valid"].Failures);
