@@ -85,7 +85,8 @@ public sealed partial class IngestWork(IngestOptions options, LakeStore lake, Jo
                 if (doc is null)
                 {
                     counts.Quarantined++;
-                    var day = when is { } d ? DateOnly.FromDateTime(d) : file.Day;
+                    // Its own day; else (undated, or dated outside the chunk its folder belongs to) its folder's day, if any.
+                    var day = when is { } d && context.Chunk.Contains(d) ? DateOnly.FromDateTime(d) : file.Day;
                     if (day is null) counts.QuarantinedUndated++;
                     reasons[problem!.Reason] = reasons.GetValueOrDefault(problem.Reason) + 1;
                     Quarantined(record.Ref, problem.Reason, problem.Detail);
