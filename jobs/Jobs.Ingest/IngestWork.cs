@@ -1,5 +1,6 @@
 using Jobs.Contracts;
 using Jobs.Hosting;
+using Jobs.Lake;
 using Jobs.Tables;
 using Microsoft.Extensions.Logging;
 
@@ -24,6 +25,7 @@ public sealed partial class IngestWork(IngestOptions options, LakeStore lake, Jo
         var counts = new IngestCounts();
         var quarantined = new List<QuarantineRow>();
 
+        await KeepOtherSourcesUndatedAsync(files, quarantined, cancellationToken).ConfigureAwait(false);
         try
         {
             var accepted = Accept(files, mapper, counts, quarantined);
@@ -40,6 +42,19 @@ public sealed partial class IngestWork(IngestOptions options, LakeStore lake, Jo
         return StageResult.Of(counts.Read, ("files", counts.Files), ("bytes", counts.Bytes), ("input", counts.Input), ("read", counts.Read),
             ("accepted", counts.Accepted), ("quarantined", counts.Quarantined), ("quarantined_undated", counts.QuarantinedUndated),
             ("duplicates", counts.Duplicates), ("other_chunks", counts.OtherChunks));
+    }
+
+    /// <summary>
+    /// Every run rewrites the undated (null day) quarantine partition; the rows other sources' runs left there are
+    /// carried over, so a run over one source never erases another's. (Rows of a file that has since disappeared
+    /// stay until a run lists a file of the same name.)
+    /// </summary>
+    private async Task KeepOtherSourcesUndatedAsync(IReadOnlyList<SourceFile> files, List<QuarantineRow> quarantined, CancellationToken cancellationToken)
+    {
+        var ours = files.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+        var undated = new PartitionPredicate($"{DayPartition.Column} IS NULL", values => DayPartition.Parse(values) is null);
+        await foreach (var row in lake.Table(LakeTables.Quarantine).ReadAsync(undated, cancellationToken).ConfigureAwait(false))
+            if (!ours.Contains(row.Source)) quarantined.Add(row);
     }
 
     private IEnumerable<DocumentRow> Accept(IReadOnlyList<SourceFile> files, RecordMapper mapper, IngestCounts counts, List<QuarantineRow> quarantined)

@@ -212,6 +212,19 @@ public sealed class IngestMalformedInputTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_OverOneSource_KeepsTheUndatedQuarantineRowsOfAnother()
+    {
+        var a = Write("a.jsonl", U("""{"id":"a1","date":"2001-03-04","text":"one"}"""), U("""{"id":"a2","text":"undated"}"""));
+        var b = Write("b.jsonl", U("""{"id":"b1","date":"2001-03-04","text":"one"}"""), U("""{"id":"b2","date":"soon","text":"undated"}"""));
+
+        Assert.Equal(ExitCodes.Success, (await Ingest("--source", a)).ExitCode);
+        Assert.Equal(ExitCodes.Success, (await Ingest("--source", b)).ExitCode);
+        Assert.Equal(ExitCodes.Success, (await Ingest("--source", a)).ExitCode);
+
+        Assert.Equal(["a.jsonl:2", "b.jsonl:2"], (await Read(LakeTables.Quarantine)).Select(q => q.RecordRef).Order());
+    }
+
+    [Fact]
     public void Problems_ReadDiffersFromTheIndependentCount_IsReported()
     {
         var counts = new IngestCounts { Input = 10, Read = 9, Accepted = 9 };
