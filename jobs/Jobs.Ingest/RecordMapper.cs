@@ -28,7 +28,7 @@ public sealed class RecordMapper(ColumnMapping mapping, TimestampParser? timesta
         if (parsed.Utc is not { } ts)
             return (null, new(parsed.OutOfRange ? QuarantineReasons.TimestampOutOfRange : QuarantineReasons.InvalidTimestamp,
                 $"timestamp '{StrictUtf8.Truncate(rawTime, 40)}' (field '{mapping.Timestamp}'): {parsed.Problem}"));
-        var text = Normalize(Get(fields, mapping.Text));
+        var text = TextNormalizer.Normalize(Get(fields, mapping.Text));
         if (text.Length == 0) return (null, new(QuarantineReasons.EmptyText, $"empty text (field '{mapping.Text}')"));
         var bytes = Encoding.UTF8.GetByteCount(text);
         if (bytes > maxTextBytes) return (null, new(QuarantineReasons.TextTooLarge, $"text of {bytes} UTF-8 bytes is over the {maxTextBytes}-byte limit (field '{mapping.Text}')"));
@@ -45,10 +45,6 @@ public sealed class RecordMapper(ColumnMapping mapping, TimestampParser? timesta
             RunId = runId,
         }, null);
     }
-
-    /// <summary>Text as documents hold it: CRLF and CR line ends become LF, no surrounding whitespace.</summary>
-    public static string Normalize(string? text) =>
-        string.IsNullOrWhiteSpace(text) ? "" : text.Replace("\r\n", "\n", StringComparison.Ordinal).Trim();
 
     /// <summary>A mapped field PostgreSQL <c>text</c> could not store: a NUL, or a lone surrogate (no UTF-8 form).</summary>
     private RecordProblem? Unstorable(IReadOnlyDictionary<string, string?> fields)
