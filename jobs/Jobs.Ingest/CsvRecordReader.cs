@@ -11,10 +11,9 @@ namespace Jobs.Ingest;
 /// </summary>
 public static class CsvRecordReader
 {
-    public static IEnumerable<SourceRecord> Read(string path, string sourceName, int maxRecordBytes)
+    public static IEnumerable<SourceRecord> Read(string path, string sourceName, int maxRecordBytes, char separator = ',')
     {
         IReadOnlyList<string>? header = null;
-        char? separator = null;
         long offset = 0, linesBefore = 0;
         while (true)
         {
@@ -44,12 +43,11 @@ public static class CsvRecordReader
                     var start = offset + tooLarge.ByteOffset;
                     yield return new SourceRecord(sourceName, $"{sourceName}:line {linesBefore + tooLarge.LineNumber}", null,
                         new(QuarantineReasons.RecordTooLarge, $"record is over the {maxRecordBytes}-byte record limit"), Preview(path, start));
-                    resume = CsvRecordScanner.EndOfRecord(path, start);
+                    resume = CsvRecordScanner.EndOfRecord(path, start, (byte)separator);
                     break;
                 }
                 if (!more) break;
                 header ??= csv.Headers;
-                separator ??= csv.Separator;
                 var line = linesBefore + csv.LineNumber;
                 var reference = $"{sourceName}:line {line}";
                 var rawBytes = csv.RawRecord;
@@ -57,7 +55,7 @@ public static class CsvRecordReader
                 if (malformed.FindIndex(m => m.Reason == CsvMalformedReason.UnterminatedQuote) is var u and >= 0)
                 {
                     // The rest of the file is inside the quote: refuse the row, go on with the line after the quote.
-                    resume = CsvRecordScanner.EndOfRecord(path, offset + csv.ByteOffset);
+                    resume = CsvRecordScanner.EndOfRecord(path, offset + csv.ByteOffset, (byte)separator);
                     yield return new SourceRecord(sourceName, reference, null,
                         new(QuarantineReasons.MalformedRecord, $"a quoted field is never closed; reading resumed on line {CsvRecordScanner.LinesBefore(path, resume.Value) + 1}"),
                         StrictUtf8.Preview(FirstLine(rawBytes)));

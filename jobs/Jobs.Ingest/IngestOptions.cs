@@ -14,6 +14,9 @@ public sealed class IngestOptions
     [Description("csv, jsonl or auto (by extension)")]
     public SourceFormat Format { get; set; } = SourceFormat.Auto;
 
+    [Description("CSV field separator: one ASCII character (RFC 4180: a comma)"), Required(AllowEmptyStrings = false)]
+    public string CsvSeparator { get; set; } = ",";
+
     [Description("Field holding the record id"), Required(AllowEmptyStrings = false)]
     public string IdField { get; set; } = "id";
 

@@ -18,7 +18,8 @@ public sealed partial class IngestWork(IngestOptions options, LakeStore lake, Jo
 
     public async Task<StageResult> RunAsync(CancellationToken cancellationToken)
     {
-        var (files, skipped) = SourceFiles.Expand(options.Source, options.Format, context.Chunk);
+        var (expanded, skipped) = SourceFiles.Expand(options.Source, options.Format, context.Chunk);
+        var files = expanded.Select(f => f with { Separator = options.CsvSeparator[0] }).ToList();
         foreach (var file in skipped) SkippedFile(file);
         var mapper = new RecordMapper(new ColumnMapping(options.IdField, options.TimeField, options.TextField, options.CategoryField, options.TitleField),
             new TimestampParser(options.TimeFormat, options.TimeZone), options.MaxTextBytes);

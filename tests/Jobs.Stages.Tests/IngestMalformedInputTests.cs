@@ -225,6 +225,25 @@ public sealed class IngestMalformedInputTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_SemicolonCsvWithQuotedLineBreaks_ReconcilesWithTheConfiguredSeparator()
+    {
+        var file = Write("semi.csv", U("id;date;text"), U("a;2001-03-04;\"two"), U("lines; one field\""), U("b;2001-03-05;plain"));
+        var run = await Ingest("--source", file, "--csv-separator", ";");
+        Assert.True(run.ExitCode == ExitCodes.Success, run.Log);
+        Assert.Equal((2L, 2L, 2L), (run.Counts["input"], run.Counts["read"], run.Counts["accepted"]));
+    }
+
+    [Fact]
+    public async Task Run_JsonLinesWithAByteOrderMarkAndAStrayByteLine_Reconciles()
+    {
+        var file = Write("bom.jsonl", [0xEF, 0xBB, 0xBF, .. U("""{"id":"a","date":"2001-03-04","text":"one"}""")], [0xBB], U("""{"id":"b","date":"2001-03-04","text":"two"}"""));
+        var run = await Ingest("--source", file, "--max-quarantined-share", "1");
+        Assert.True(run.ExitCode == ExitCodes.Success, run.Log);
+        Assert.Equal((3L, 2L), (run.Counts["input"], run.Counts["accepted"]));
+        Assert.Equal(new Dictionary<string, string> { ["bom.jsonl:2"] = QuarantineReasons.InvalidUtf8 }, await ReasonsByRef());
+    }
+
+    [Fact]
     public void Problems_ReadDiffersFromTheIndependentCount_IsReported()
     {
         var counts = new IngestCounts { Input = 10, Read = 9, Accepted = 9 };
