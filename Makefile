@@ -19,7 +19,7 @@ export DOTNET_NOLOGO := 1
 export TESTCONTAINERS_RYUK_DISABLED ?= true
 export TESTCONTAINERS_HOST_OVERRIDE ?= 127.0.0.1
 
-.PHONY: help provision test-deps build images test run serve eval eval-themes clean delta-show bench
+.PHONY: help provision test-deps build images test run serve eval eval-themes clean delta-show delta-cat bench
 
 help:
 	@echo "make run    - whole pipeline on the bundled sample (PostgreSQL via Testcontainers), then search results"
@@ -32,6 +32,7 @@ help:
 	@echo "make eval-themes [CSV=<file>] - theme quality (NMI, AMI, ARI, NPMI, diversity) vs TF-IDF + k-means on AG News"
 	@echo "make clean  - remove build outputs, the local lake and the local PostgreSQL container"
 	@echo "make delta-show TABLE=<path> [VERSION=<n>] - one JSON object describing a Delta table"
+	@echo "make delta-cat TABLE=<path> [VERSION=<n>] [LIMIT=<n>] [WHERE=day=YYYY-MM-DD] - the table's rows as JSON lines"
 
 provision:
 	@bash tools/provision-docker.sh >/dev/null
@@ -92,6 +93,13 @@ delta-show:
 	@test -n "$(TABLE)" || { echo "usage: make delta-show TABLE=<table folder> [VERSION=<n>]" >&2; exit 2; }
 	@$(DOTNET) build tools/Jobs.DeltaTool -c $(CONFIG) -v quiet -nologo -clp:NoSummary >/dev/null
 	@$(DOTNET) tools/Jobs.DeltaTool/$(BIN)/jobs-delta.dll show "$(TABLE)" $(if $(VERSION),--version $(VERSION))
+
+# Rows as JSON lines (documents, quarantine, chunks, embeddings, dead_letters, …). WHERE=column=value; on a partition
+# column (day) only that partition's files are read; WHERE=day= selects the undated (null) partition.
+delta-cat:
+	@test -n "$(TABLE)" || { echo "usage: make delta-cat TABLE=<table folder> [VERSION=<n>] [LIMIT=<n>] [WHERE=day=YYYY-MM-DD]" >&2; exit 2; }
+	@$(DOTNET) build tools/Jobs.DeltaTool -c $(CONFIG) -v quiet -nologo -clp:NoSummary >/dev/null
+	@$(DOTNET) tools/Jobs.DeltaTool/$(BIN)/jobs-delta.dll cat "$(TABLE)" $(if $(VERSION),--version $(VERSION)) $(if $(LIMIT),--limit $(LIMIT)) $(if $(WHERE),--where "$(WHERE)")
 
 clean:
 	-[ -f .lake/azurite/azurite.pid ] && kill "$$(cat .lake/azurite/azurite.pid)" 2>/dev/null; true

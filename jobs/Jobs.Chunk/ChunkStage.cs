@@ -1,3 +1,4 @@
+using Jobs.Contracts;
 using Jobs.Embeddings;
 using Jobs.Hosting;
 using Jobs.Tables;
@@ -29,14 +30,16 @@ public sealed class ChunkStage : Stage<ChunkWork>
     }
 }
 
-public sealed partial class ChunkWork(ChunkOptions options, BertTokenizer tokenizer, LakeStore lake, JobContext context, ILogger<ChunkWork> log) : IStageWork
+public sealed partial class ChunkWork(ChunkOptions options, BertTokenizer tokenizer, EmbeddingModel model, LakeStore lake, JobContext context, ILogger<ChunkWork> log) : IStageWork
 {
     public async Task<StageResult> RunAsync(CancellationToken cancellationToken)
     {
-        var chunker = new TextChunker(tokenizer, options.MaxTokens, options.OverlapTokens);
+        var prefixTokens = tokenizer.EncodeToIds(model.DocumentPrefix, int.MaxValue, addSpecialTokens: false, out _, out _).Count;
+        var chunker = new TextChunker(tokenizer, options.MaxTokens, options.OverlapTokens, prefixTokens);
         var counts = new Counter();
         var documents = lake.ReadAsync(LakeTables.Documents, context.Chunk, cancellationToken);
-        await lake.ReplaceAsync(LakeTables.Chunks, context.Chunk, ChunkAll(documents, chunker, context.RunId, counts), cancellationToken).ConfigureAwait(false);
+        var window = new ChunkWindowCheck(tokenizer, model, options.MaxTokens);
+        await lake.ReplaceAsync(LakeTables.Chunks, context.Chunk, window.Verify(ChunkAll(documents, chunker, context.RunId, counts)), cancellationToken).ConfigureAwait(false);
         Chunked(counts.Documents, counts.Chunks, counts.Tokens);
         return StageResult.Of(counts.Documents, ("documents", counts.Documents), ("chunks", counts.Chunks), ("tokens", counts.Tokens));
     }

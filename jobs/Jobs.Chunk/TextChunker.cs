@@ -17,19 +17,21 @@ public sealed partial class TextChunker
     private readonly int _budget;
     private readonly int _overlap;
 
-    public TextChunker(BertTokenizer tokenizer, int maxTokens = 256, int overlapTokens = 32)
+    /// <param name="reservedTokens">Tokens the embedder adds to each chunk besides [CLS] and [SEP] (the model's document prefix).</param>
+    public TextChunker(BertTokenizer tokenizer, int maxTokens = 256, int overlapTokens = 32, int reservedTokens = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxTokens, 8);
         ArgumentOutOfRangeException.ThrowIfNegative(overlapTokens);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(overlapTokens, maxTokens / 2);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(reservedTokens, maxTokens / 2);
         _tokenizer = tokenizer;
-        _budget = maxTokens - 2;
+        _budget = maxTokens - 2 - reservedTokens;
         _overlap = overlapTokens;
     }
 
     public IReadOnlyList<TextSpan> Split(string text)
     {
-        var words = Words().Matches(text).Select(m => (m.Index, End: m.Index + m.Length, Tokens: Count(m.Value))).ToList();
+        var words = Words().Matches(text).SelectMany(m => Pieces(text, m.Index, m.Index + m.Length)).ToList();
         var spans = new List<TextSpan>();
         var i = 0;
         while (i < words.Count)
@@ -37,13 +39,15 @@ public sealed partial class TextChunker
             var j = i;
             var sum = 0;
             while (j < words.Count && sum + words[j].Tokens <= _budget) sum += words[j++].Tokens;
-            if (j == i) j = i + 1; // a single word longer than the budget: the embedder truncates it
+            if (j == i) j = i + 1; // cannot happen: no piece is over the budget
             if (j < words.Count)
                 for (var k = j; k > i + (j - i) / 2; k--)
                     if (EndsSentence(text, words[k - 1].End)) { j = k; break; }
             var start = words[i].Index;
+            var count = Count(text[start..words[j - 1].End]);
+            while (count > _budget && j - i > 1) count = Count(text[start..words[--j - 1].End]); // pieces of one word may tokenize longer together
             var end = words[j - 1].End;
-            spans.Add(new TextSpan(start, end, Count(text[start..end])));
+            spans.Add(new TextSpan(start, end, count));
             if (j >= words.Count) break;
             var next = j;
             var overlap = 0;
@@ -51,6 +55,33 @@ public sealed partial class TextChunker
             i = next;
         }
         return spans;
+    }
+
+    /// <summary>
+    /// The word as one piece, or, when it alone is over the budget (a URL, a base64 blob, a run without spaces), cut
+    /// into the longest prefixes that fit, so that no chunk is ever over the model's window.
+    /// </summary>
+    private IEnumerable<(int Index, int End, int Tokens)> Pieces(string text, int start, int end)
+    {
+        var tokens = Count(text[start..end]);
+        if (tokens <= _budget)
+        {
+            yield return (start, end, tokens);
+            yield break;
+        }
+        while (start < end)
+        {
+            int low = start + 1, high = end;
+            while (low < high)
+            {
+                var middle = (low + high + 1) / 2;
+                if (Count(text[start..middle]) <= _budget) low = middle;
+                else high = middle - 1;
+            }
+            var cut = low < end && char.IsLowSurrogate(text[low]) && low - 1 > start ? low - 1 : low;
+            yield return (start, cut, Count(text[start..cut]));
+            start = cut;
+        }
     }
 
     private int Count(string s) => _tokenizer.EncodeToIds(s, int.MaxValue, addSpecialTokens: false, out _, out _).Count;

@@ -2,12 +2,25 @@ using Microsoft.ML.Tokenizers;
 
 namespace Jobs.Embeddings;
 
-/// <summary>The model's own lower-casing BERT WordPiece tokenizer, shared by chunking and embedding.</summary>
+/// <summary>
+/// The model's own lower-casing BERT WordPiece tokenizer, shared by chunking and embedding, made to give the ids of
+/// BERT's reference tokenizer: every whitespace a separator (<see cref="SeparatingWhitespaceNormalizer"/>), words
+/// split as the reference does (<see cref="BertPreTokenizer"/>), accents stripped.
+/// </summary>
 internal static class WordPieceTokenizer
 {
     public static BertTokenizer Create(EmbeddingModelFiles files)
     {
-        using var vocab = files.OpenVocabulary();
-        return BertTokenizer.Create(vocab, new BertOptions { LowerCaseBeforeTokenization = true });
+        BertTokenizer library;
+        using (var vocab = files.OpenVocabulary())
+            library = BertTokenizer.Create(vocab, Options());
+        using var again = files.OpenVocabulary();
+        var options = Options();
+        options.Normalizer = new SeparatingWhitespaceNormalizer(library.Normalizer!);
+        options.PreTokenizer = new BertPreTokenizer();
+        return BertTokenizer.Create(again, options);
     }
+
+    // As the model was trained (uncased BERT: lower-case and strip accents); the library does not strip accents by default.
+    private static BertOptions Options() => new() { LowerCaseBeforeTokenization = true, RemoveNonSpacingMarks = true, IndividuallyTokenizeCjk = true };
 }

@@ -1,32 +1,37 @@
-using System.Globalization;
+using System.Text;
 using Jobs.Contracts;
 using Jobs.Tables;
 
 namespace Jobs.Ingest;
 
 /// <summary>Turns a source record into a document, or says precisely why it must be quarantined.</summary>
-public sealed class RecordMapper(ColumnMapping mapping)
+public sealed class RecordMapper(ColumnMapping mapping, TimestampParser? timestamps = null, int maxTextBytes = 1024 * 1024)
 {
-    private static readonly string[] DateOnlyFormats = ["yyyy-MM-dd"];
+    private readonly TimestampParser _timestamps = timestamps ?? TimestampParser.Default;
 
-    /// <summary>The record's day when its timestamp can be read, so date-chunk routing works even for bad records.</summary>
+    /// <summary>The record's instant when its timestamp can be read, so date-chunk routing works even for bad records.</summary>
     public DateTime? TryTimestamp(SourceRecord record) =>
-        record.Fields is { } f && f.TryGetValue(mapping.Timestamp, out var raw) && raw is not null ? ParseTimestamp(raw) : null;
+        record.Fields is { } f && Get(f, mapping.Timestamp) is { } raw && !string.IsNullOrWhiteSpace(raw) ? _timestamps.Parse(raw).Utc : null;
 
     public string? IdOf(SourceRecord record) => record.Fields is { } f ? Get(f, mapping.Id) : null;
 
-    public (DocumentRow? Document, string? Reason) Map(SourceRecord record, string runId)
+    public (DocumentRow? Document, RecordProblem? Problem) Map(SourceRecord record, string runId)
     {
-        if (record.ParseError is not null) return (null, record.ParseError);
+        if (record.Problem is not null) return (null, record.Problem);
         var fields = record.Fields!;
+        if (Unstorable(fields) is { } unstorable) return (null, unstorable);
         var id = Get(fields, mapping.Id)?.Trim();
-        if (string.IsNullOrEmpty(id)) return (null, $"missing id (field '{mapping.Id}')");
+        if (string.IsNullOrEmpty(id)) return (null, new(QuarantineReasons.MissingId, $"missing id (field '{mapping.Id}')"));
         var rawTime = Get(fields, mapping.Timestamp);
-        if (string.IsNullOrWhiteSpace(rawTime)) return (null, $"missing timestamp (field '{mapping.Timestamp}')");
-        if (ParseTimestamp(rawTime) is not { } ts) return (null, $"invalid timestamp '{Truncate(rawTime, 40)}' (field '{mapping.Timestamp}'; expected ISO-8601)");
-        var text = Get(fields, mapping.Text);
-        if (string.IsNullOrWhiteSpace(text)) return (null, $"empty text (field '{mapping.Text}')");
-        text = text.Replace("\r\n", "\n", StringComparison.Ordinal).Trim();
+        if (string.IsNullOrWhiteSpace(rawTime)) return (null, new(QuarantineReasons.MissingTimestamp, $"missing timestamp (field '{mapping.Timestamp}')"));
+        var parsed = _timestamps.Parse(rawTime);
+        if (parsed.Utc is not { } ts)
+            return (null, new(parsed.OutOfRange ? QuarantineReasons.TimestampOutOfRange : QuarantineReasons.InvalidTimestamp,
+                $"timestamp '{StrictUtf8.Truncate(rawTime, 40)}' (field '{mapping.Timestamp}'): {parsed.Problem}"));
+        var text = TextNormalizer.Normalize(Get(fields, mapping.Text));
+        if (text.Length == 0) return (null, new(QuarantineReasons.EmptyText, $"empty text (field '{mapping.Text}')"));
+        var bytes = Encoding.UTF8.GetByteCount(text);
+        if (bytes > maxTextBytes) return (null, new(QuarantineReasons.TextTooLarge, $"text of {bytes} UTF-8 bytes is over the {maxTextBytes}-byte limit (field '{mapping.Text}')"));
         return (new DocumentRow
         {
             DocId = id,
@@ -41,18 +46,30 @@ public sealed class RecordMapper(ColumnMapping mapping)
         }, null);
     }
 
-    /// <summary>ISO-8601 date or date-time; without an offset it is taken as UTC. Returned in UTC.</summary>
-    public static DateTime? ParseTimestamp(string raw)
+    /// <summary>A mapped field PostgreSQL <c>text</c> could not store: a NUL, or a lone surrogate (no UTF-8 form).</summary>
+    private RecordProblem? Unstorable(IReadOnlyDictionary<string, string?> fields)
     {
-        raw = raw.Trim();
-        if (DateOnly.TryParseExact(raw, DateOnlyFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
-            return day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
-        return DateTimeOffset.TryParse(raw, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var dto) && raw.Length >= 10 && raw[4] == '-'
-            ? dto.UtcDateTime
-            : null;
+        foreach (var name in new[] { mapping.Id, mapping.Timestamp, mapping.Text, mapping.Title, mapping.Category })
+        {
+            if (name is null || Get(fields, name) is not { } value) continue;
+            if (value.Contains('\0', StringComparison.Ordinal))
+                return new(QuarantineReasons.NulCharacter, $"field '{name}' holds a NUL character at position {value.IndexOf('\0', StringComparison.Ordinal)}, which PostgreSQL text cannot store");
+            if (LoneSurrogate(value) is { } at)
+                return new(QuarantineReasons.InvalidUtf8, $"field '{name}' holds an unpaired surrogate at position {at}, which has no UTF-8 form");
+        }
+        return null;
+    }
+
+    private static int? LoneSurrogate(string s)
+    {
+        for (var i = 0; i < s.Length; i++)
+        {
+            if (!char.IsSurrogate(s[i])) continue;
+            if (char.IsHighSurrogate(s[i]) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1])) { i++; continue; }
+            return i;
+        }
+        return null;
     }
 
     private static string? Get(IReadOnlyDictionary<string, string?> fields, string name) => fields.TryGetValue(name, out var v) ? v : null;
-
-    internal static string Truncate(string s, int max) => s.Length <= max ? s : s[..max] + "…";
 }

@@ -20,18 +20,20 @@ public static class DeltaReader
     /// <param name="engine">The Parquet engine; Parquet.Net when null.</param>
     public static IAsyncEnumerable<IReadOnlyDictionary<string, object?>> ReadRowsAsync(string tableRoot, DeltaSnapshot snapshot,
         TimeZoneInfo? sessionZone = null, IParquetRowReader? engine = null, CancellationToken cancellationToken = default) =>
-        ReadRowsAsync(new LocalLakeStorage(tableRoot), "", snapshot, sessionZone, engine, cancellationToken);
+        ReadRowsAsync(new LocalLakeStorage(tableRoot), "", snapshot, sessionZone, engine, cancellationToken: cancellationToken);
 
     /// <param name="sessionZone">Time zone of zone-less timestamp partition values (see <see cref="PartitionValues.Parse"/>).</param>
     /// <param name="engine">The Parquet engine; Parquet.Net when null.</param>
+    /// <param name="partitions">Reads only the files whose partition values (as logged) pass; every file when null.</param>
     public static async IAsyncEnumerable<IReadOnlyDictionary<string, object?>> ReadRowsAsync(ILakeStorage lake, string tablePath, DeltaSnapshot snapshot,
-        TimeZoneInfo? sessionZone = null, IParquetRowReader? engine = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        TimeZoneInfo? sessionZone = null, IParquetRowReader? engine = null, Func<IReadOnlyDictionary<string, string?>, bool>? partitions = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         engine ??= ParquetNetRowReader.Instance;
         var partitionTypes = snapshot.Metadata.PartitionColumns.ToDictionary(c => c,
             c => snapshot.Schema[c]?.PrimitiveType ?? throw new DeltaProtocolException($"partition column {c} is not a primitive field of the schema"));
-        foreach (var file in snapshot.Files.OrderBy(f => f.Path, StringComparer.Ordinal))
+        foreach (var file in snapshot.Files.Where(f => partitions is null || partitions(f.PartitionValues)).OrderBy(f => f.Path, StringComparer.Ordinal))
         {
             var path = LakePaths.Combine(tablePath, PartitionPaths.FromLogPath(file.Path));
             await foreach (var row in engine.ReadAsync(lake, path, cancellationToken).ConfigureAwait(false))

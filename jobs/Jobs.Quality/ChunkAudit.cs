@@ -10,6 +10,8 @@ namespace Jobs.Quality;
 /// </summary>
 public sealed class ChunkAudit(EmbeddingModel model, QualityOptions options)
 {
+    private const int SpecialTokens = 2;
+
     private readonly HashSet<string> _documents = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _chunksPerDocument = new(StringComparer.Ordinal);
     private readonly HashSet<string> _chunkIds = new(StringComparer.Ordinal);
@@ -32,8 +34,9 @@ public sealed class ChunkAudit(EmbeddingModel model, QualityOptions options)
         _chunksPerDocument[chunk.DocId] = _chunksPerDocument.GetValueOrDefault(chunk.DocId) + 1;
         if (string.IsNullOrWhiteSpace(chunk.Text)) _empty.Fail(chunk.ChunkId);
         else if (ContentHash.Of(chunk.Text) != chunk.ContentHash) _hash.Fail(chunk.ChunkId);
-        _maxTokens = Math.Max(_maxTokens, chunk.TokenCount);
-        if (chunk.TokenCount > model.MaxTokens) _overLimit.Fail(chunk.ChunkId);
+        // The model sees [CLS] and [SEP] besides the chunk's own tokens: those count against its window too.
+        _maxTokens = Math.Max(_maxTokens, chunk.TokenCount + SpecialTokens);
+        if (chunk.TokenCount + SpecialTokens > model.MaxTokens) _overLimit.Fail(chunk.ChunkId);
     }
 
     public IReadOnlyList<CheckResult> Results()

@@ -36,7 +36,7 @@ public sealed class QualityAuditTests
         audit.AddChunk(Chunk1("c1", "d1"));                                          // duplicate id
         audit.AddChunk(new ChunkRow { ChunkId = "c3", DocId = "d1", Text = "edited", ContentHash = ContentHash.Of("original") });
         audit.AddChunk(Chunk1("c4", "ghost"));                                       // document missing
-        audit.AddChunk(Chunk1("c5", "d1", tokens: 65));                              // over the model's limit
+        audit.AddChunk(Chunk1("c5", "d1", tokens: 63));                              // over the model's window with [CLS] and [SEP]
         var r = ByName(audit.Results());
         Assert.Equal(["lonely"], r["documents_have_chunks"].Samples);
         Assert.Equal(["ghost"], r["chunks_have_documents"].Samples);

@@ -51,8 +51,8 @@ public sealed class StageRerunTests : IDisposable
     [Fact]
     public async Task Validate_ChunksWithoutEmbeddings_FailsTheGateWithExitFour()
     {
-        await StageRun.RunAsync(new IngestStage(), Chunk(["--source", SampleFiles.BadRecords, "--time-field", "date"]));
-        await StageRun.RunAsync(new IngestStage(), ["--start", "2001-01-01", "--end", "2002-01-01", "--lake", _lake.Path, "--source", SampleFiles.BadRecords, "--time-field", "date"]);
+        await StageRun.RunAsync(new IngestStage(), Chunk(["--source", SampleFiles.BadRecords, "--time-field", "date", "--max-quarantined-share", "1"]));
+        await StageRun.RunAsync(new IngestStage(), ["--start", "2001-01-01", "--end", "2002-01-01", "--lake", _lake.Path, "--source", SampleFiles.BadRecords, "--time-field", "date", "--max-quarantined-share", "1"]);
         await StageRun.RunAsync(new ChunkStage(), ["--start", "2001-01-01", "--end", "2002-01-01", "--lake", _lake.Path]);
         var run = await StageRun.RunAsync(new ValidateStage(), ["--start", "2001-01-01", "--end", "2002-01-01", "--lake", _lake.Path]);
         Assert.Equal(ExitCodes.QualityGate, run.ExitCode);

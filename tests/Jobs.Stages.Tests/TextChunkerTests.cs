@@ -44,5 +44,42 @@ public sealed class TextChunkerTests(ModelFixture model) : IClassFixture<ModelFi
     }
 
     [Fact]
+    public void Split_TextWithLineBreaksAndTabs_NoChunkIsOverTheWindowOnceTheEmbedderTokenizesIt()
+    {
+        // Every other space a line break or a tab: the words around them must stay apart, as BERT's tokenizer keeps them.
+        var words = Speech.Split(' ');
+        var text = string.Concat(words.Select((w, i) => w + (i % 3 == 0 ? "\n" : i % 3 == 1 ? "\t" : "\r\n")));
+        var spans = new TextChunker(model.Tokenizer, maxTokens: 128, overlapTokens: 16).Split(text);
+        Assert.All(spans, s => Assert.InRange(model.Tokenizer.EncodeToIds(model.Model.ForDocument(text[s.Start..s.End]), int.MaxValue, addSpecialTokens: true, out _, out _).Count, 3, 128));
+        Assert.All(spans, s => Assert.Equal(Tokens(text[s.Start..s.End]), s.TokenCount));
+    }
+
+    [Fact]
+    public void Split_WordLongerThanTheBudget_IsCutIntoPiecesThatFit()
+    {
+        // Under 100 characters (a longer word is a single [UNK] for WordPiece) but many word pieces.
+        var blob = string.Concat(Enumerable.Range(0, 16).Select(i => $"qz{i}xv"));
+        Assert.True(Tokens(blob) > 40, $"{Tokens(blob)} tokens");
+        var text = "Before the blob " + blob + " and after it.";
+        var spans = new TextChunker(model.Tokenizer, maxTokens: 16, overlapTokens: 4).Split(text);
+        Assert.True(spans.Count > 3, $"{spans.Count} chunks");
+        Assert.All(spans, s => Assert.InRange(Tokens(text[s.Start..s.End]), 1, 14));
+        Assert.All(spans, s => Assert.Equal(Tokens(text[s.Start..s.End]), s.TokenCount));
+        Assert.Equal((0, text.Length), (spans[0].Start, spans[^1].End));
+        for (var i = 1; i < spans.Count; i++)
+            Assert.True(spans[i].Start <= spans[i - 1].End || string.IsNullOrWhiteSpace(text[spans[i - 1].End..spans[i].Start]), $"text lost before chunk {i}");
+    }
+
+    [Fact]
+    public async Task Verify_ChunkOverTheWindow_FailsTheRunWithExitFourBeforeTheCommit()
+    {
+        var text = string.Join(' ', Enumerable.Repeat("word", 300));
+        var rows = new[] { new Jobs.Tables.ChunkRow { ChunkId = "c1", DocId = "d1", Text = text } }.ToAsyncEnumerable();
+        var check = new ChunkWindowCheck(model.Tokenizer, model.Model, maxTokens: 256);
+        var error = await Assert.ThrowsAsync<Jobs.Hosting.QualityGateException>(async () => await check.Verify(rows).ToListAsync(TestContext.Current.CancellationToken));
+        Assert.Contains("chunk c1 (document d1, passage 0) has 302 tokens", error.Message);
+    }
+
+    [Fact]
     public void Split_WhitespaceOnly_IsNoChunk() => Assert.Empty(new TextChunker(model.Tokenizer).Split("  \n\t "));
 }

@@ -5,7 +5,8 @@ using Jobs.Lake;
 namespace Jobs.DeltaTool;
 
 /// <summary>
-/// Inspection and maintenance of Delta tables: `show` (what `make delta-show` runs), `vacuum`, and `append-demo`, a
+/// Inspection and maintenance of Delta tables: `show` (what `make delta-show` runs), `cat` (`make delta-cat`: rows as
+/// JSON lines), `vacuum`, and `append-demo`, a
 /// small writer the tests start as separate processes. Results go to stdout as JSON; a refusal is one line on
 /// stderr and exit code 3 (the stage contract's "input refused").
 /// </summary>
@@ -18,6 +19,12 @@ public static class DeltaToolCommand
         var show = new Command("show", "Print version, numRecords, numFiles, partitionColumns and schema as one JSON object") { table, version };
         show.SetAction((p, ct) => Guard(async () =>
             Console.Out.WriteLine((await TableSummary.DescribeAsync(p.GetValue(table)!, p.GetValue(version), ct)).ToJsonString())));
+
+        var limit = new Option<long?>("--limit") { Description = "Print at most this many rows" };
+        var where = new Option<string[]>("--where") { Description = "column=value (repeat the flag; all must hold): on a partition column, only that partition's files are read; day= selects the null partition", AllowMultipleArgumentsPerToken = false };
+        var cat = new Command("cat", "Print the table's rows as JSON lines (every column, partition columns included)") { table, version, limit, where };
+        cat.SetAction((p, ct) => Guard(async () =>
+            await TableRows.WriteAsync(Console.Out, p.GetValue(table)!, p.GetValue(version), p.GetValue(limit), p.GetValue(where) ?? [], ct)));
 
         var retention = new Option<double>("--retention-hours") { DefaultValueFactory = _ => 168 };
         var dryRun = new Option<bool>("--dry-run");
@@ -51,7 +58,7 @@ public static class DeltaToolCommand
             }
         }));
 
-        var root = new RootCommand("Delta table tool") { show, vacuum, demo };
+        var root = new RootCommand("Delta table tool") { show, cat, vacuum, demo };
         return await root.Parse(args).InvokeAsync();
     }
 
