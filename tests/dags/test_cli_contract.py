@@ -58,10 +58,6 @@ THEME_PODS = [render_theme(None, None, "2026-03-09", "scheduled__2026-03-09T03:0
 # jobs_replay: embed --replay-dead-letters, then validate and load.
 REPLAY_PODS = render("2024-03-01", "2024-03-08", 7, "manual__replay", ["embed", "validate", "load"], replay=True)
 REPLAY_FLAG = "--replay-dead-letters"
-# ENABLE AFTER MERGING issue 9 (jobs-embed --replay-dead-letters): until the flag exists on this branch, the replay
-# embed pod is refused with exit 2; strict=True makes this case fail (XPASS) as soon as the flag exists, so the mark
-# cannot outlive it. Remove the mark then.
-PENDING_REPLAY_FLAG = pytest.mark.xfail(strict=True, reason="jobs-embed --replay-dead-letters arrives with issue 9")
 
 
 def _id(pod: dict) -> str:
@@ -78,9 +74,7 @@ def test_the_dag_plans_every_stage_for_every_chunk():
     assert [p["arguments"][1:4:2] for p in THEME_PODS] == [["2025-03-09", "2026-03-09"], ["2024-01-01", "2025-01-01"]]
 
 
-ACCEPTED = PODS + REFRESH_PODS + THEME_PODS + [
-    pytest.param(p, marks=PENDING_REPLAY_FLAG) if REPLAY_FLAG in p["arguments"] else p for p in REPLAY_PODS
-]
+ACCEPTED = PODS + REFRESH_PODS + THEME_PODS + REPLAY_PODS
 
 
 @pytest.mark.parametrize("pod", ACCEPTED, ids=lambda p: _id(p) if isinstance(p, dict) else None)
