@@ -92,6 +92,9 @@ def plan(
     """Stage name -> one argument list per chunk, in pipeline order; an empty list for each stage not selected
     (validate_load, the after-load check, runs with load)."""
     merged = {name: schema["default"] for name, schema in params.SCHEMAS.items()} | dict(run_params)
+    if merged.get("embedding_provider") == "onnx" and merged.get("embedding_endpoint"):
+        # jobs-embed would refuse it too (exit 2), but only after ingest and chunk ran: refuse before any pod starts.
+        raise ValueError("embedding_endpoint is for a remote provider (openai, ollama, tei), not onnx")
     unknown = sorted(set(merged["stages"]) - set(params.STAGE_NAMES))
     if unknown:
         raise ValueError(f"unknown stages {unknown}; known: {params.STAGE_NAMES}")

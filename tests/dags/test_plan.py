@@ -91,6 +91,7 @@ def test_arguments_carry_the_shared_contract_only():
         ({"start": "2024-01-01", "end": "2024-01-01"}, "must be after"),
         ({"stages": ["ingest", "theme"]}, "unknown stages"),
         ({"stages": ["validate_load"]}, "unknown stages"),  # follows load, not selectable
+        ({"embedding_provider": "onnx", "embedding_endpoint": "http://tei:8080"}, "for a remote provider"),
     ],
 )
 def test_plan_refuses_what_it_cannot_run(run_params, message):
