@@ -2,7 +2,8 @@
 task that emits the serving-tables Asset.
 
 ``per_chunk`` is a ``@task_group`` mapped with ``expand_kwargs`` over the planner's list of {stage: arguments}, so each
-chunk runs ingest → chunk → embed → validate → load on its own: chunk 3's load starts when chunk 3 is validated, a
+chunk runs ingest → chunk → embed → validate → load → validate_load (``validate --after load``: the serving store
+checked against the lake) on its own: chunk 3's load starts when chunk 3 is validated, a
 failed chunk holds back only its own later stages, and clearing one chunk's task (map index) re-runs just that chunk.
 (``expand_kwargs`` rather than ``expand``: a group argument is resolved as a whole per map index and cannot be
 subscripted, so each stage's arguments are their own keyword.) Pools on the embed and load tasks still bound the
@@ -23,9 +24,11 @@ GROUP_ID = "per_chunk"
 
 
 @task_group(group_id=GROUP_ID)
-def per_chunk(ingest: list[str], chunk: list[str], embed: list[str], validate: list[str], load: list[str]) -> Any:
+def per_chunk(ingest: list[str], chunk: list[str], embed: list[str], validate: list[str], load: list[str],
+              validate_load: list[str]) -> Any:  # fmt: skip
     """One date chunk through every stage; a stage with no arguments (not selected) skips itself."""
-    arguments = {"ingest": ingest, "chunk": chunk, "embed": embed, "validate": validate, "load": load}
+    arguments = {"ingest": ingest, "chunk": chunk, "embed": embed, "validate": validate, "load": load,
+                 "validate_load": validate_load}  # fmt: skip
     previous = None
     for stage in settings.STAGES:
         current = StagePodOperator(**pods.stage_task_kwargs(stage), arguments=arguments[stage])
@@ -35,7 +38,7 @@ def per_chunk(ingest: list[str], chunk: list[str], embed: list[str], validate: l
     return previous
 
 
-# One unmapped task after every chunk's load: a mapped task would emit one Asset event per chunk (and trigger the
+# One unmapped task after every chunk's load (and its after-load check): a mapped task would emit one Asset event per chunk (and trigger the
 # themes DAG once per chunk). It runs when no chunk failed and at least one load succeeded; after a failed chunk is
 # fixed (clear it with its downstream tasks), it runs and emits then.
 @task(task_id="publish", retries=0, outlets=[SERVING_TABLES], trigger_rule="none_failed_min_one_success")

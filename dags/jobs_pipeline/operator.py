@@ -21,8 +21,9 @@ from typing import Any
 
 from airflow.exceptions import AirflowException, AirflowFailException, AirflowSkipException
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
+from kubernetes.client import models as k8s
 
-from . import settings
+from . import plan, settings
 
 EXIT_CODES = {1: "retryable or unexpected", 2: "usage (arguments, configuration, credentials)", 3: "input refused",
               4: "quality gate failed", 137: "killed (OOMKilled or SIGKILL)", 143: "stopped by SIGTERM"}  # fmt: skip
@@ -101,6 +102,18 @@ class StagePodOperator(KubernetesPodOperator):
             # Never start a pod without arguments: the image's CLI would print its usage and exit 2.
             raise AirflowSkipException(f"{stage_of(self.task_id)} is not selected for this run")
         return super().execute(context)
+
+    def build_pod_request_obj(self, context: Any = None) -> k8s.V1Pod:
+        """The provider's pod, plus the run's own settings (e.g. embed's JOBS_MODEL__PROVIDER from the Param
+        embedding_provider) as env of the base container: a container's env wins over the ConfigMap's envFrom."""
+        pod = super().build_pod_request_obj(context)
+        extra = plan.run_settings(stage_of(self.task_id), context.get("params") or {}) if context is not None else []
+        if extra:
+            base = next(c for c in pod.spec.containers if c.name == self.base_container_name)
+            overridden = {name for name, _ in extra}
+            kept = [e for e in base.env or [] if e.name not in overridden]
+            base.env = kept + [k8s.V1EnvVar(name=name, value=value) for name, value in extra]
+        return pod
 
     def cleanup(self, pod: Any, remote_pod: Any, xcom_result: dict | None = None, context: Any = None) -> None:
         try:

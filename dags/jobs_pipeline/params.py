@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from . import settings
 
-STAGE_NAMES = list(settings.STAGES)
+# The stages a run can select; a stage that follows another (validate_load after load) is not a choice of its own.
+STAGE_NAMES = [name for name, spec in settings.STAGES.items() if not spec.selected_with]
+PROVIDERS = ["onnx", "openai", "ollama", "tei"]  # jobs-embed --provider
 
 SCHEMAS: dict[str, dict] = {
     "start": {
@@ -49,11 +51,29 @@ SCHEMAS: dict[str, dict] = {
         ),
     },
     "embedding_provider": {
-        "default": "onnx",
-        "type": "string",
-        "enum": ["onnx"],
+        "default": None,
+        "type": ["null", "string"],
+        "enum": [None, *PROVIDERS],
         "title": "Embedding provider",
-        "description": "onnx: snowflake-arctic-embed-xs in the embed pod. Remote endpoints arrive with a later issue.",
+        "description": (
+            "Empty: the deployment's (the chart's model.provider, ConfigMap JOBS_MODEL__PROVIDER). onnx: the model in "
+            "the embed pod; openai, ollama, tei: a remote endpoint serving the same model (JOBS_MODEL__ID), which then "
+            "needs an endpoint (here or in the ConfigMap). The vectors must match what search embeds queries with."
+        ),
+    },
+    "embedding_endpoint": {
+        "default": None,
+        "type": ["null", "string"],
+        "pattern": "^https?://[^\\s]+$",
+        "title": "Embedding endpoint",
+        "description": "Base URL of a remote provider (e.g. http://tei.jobs:8080); empty: the ConfigMap's.",
+    },
+    "served_model": {
+        "default": None,
+        "type": ["null", "string"],
+        "minLength": 1,
+        "title": "Served model name",
+        "description": "The model's name at the remote endpoint when it differs from the model id; empty: the ConfigMap's.",
     },
     "full_refresh": {
         "default": False,
@@ -79,6 +99,9 @@ REPLAY_SCHEMAS: dict[str, dict] = {
         "items": {"type": "string", "enum": REPLAY_STAGES},
         "description": "embed replays the dead letters; validate and load then serve what was recovered.",
     },
+    "embedding_provider": SCHEMAS["embedding_provider"],
+    "embedding_endpoint": SCHEMAS["embedding_endpoint"],
+    "served_model": SCHEMAS["served_model"],
 }
 
 # jobs_themes: a window for the theme stage; empty = the THEME_WINDOW_DAYS days before the run.

@@ -70,24 +70,39 @@ def stage_arguments(
     start, end = chunk
     common = ["--start", start.isoformat(), "--end", end.isoformat(), "--run-id", run_id, "--log-format", "json"]
     refresh = ["--full-refresh"] if full_refresh and stage == "embed" else []
-    return common + refresh + ([REPLAY_FLAG] if replay and stage == "embed" else [])
+    own = list(settings.spec(stage).arguments)
+    return common + own + refresh + ([REPLAY_FLAG] if replay and stage == "embed" else [])
+
+
+def run_settings(stage: str, run_params: Mapping) -> list[tuple[str, str]]:
+    """The configuration keys a run's Params set on one stage's pod (e.g. embed's JOBS_MODEL__PROVIDER from the Param
+    embedding_provider): only the Params the run gives; a null Param leaves the ConfigMap's value in force."""
+    return [(key, str(run_params[name])) for name, key in settings.spec(stage).run_settings
+            if run_params.get(name) not in (None, "")]  # fmt: skip
+
+
+def _selected(stage: str, stages: Sequence[str]) -> bool:
+    follows = settings.STAGES[stage].selected_with
+    return (follows or stage) in stages
 
 
 def plan(
     run_params: Mapping, interval_start: datetime | None, interval_end: datetime | None, run_id: str
 ) -> dict[str, list[list[str]]]:
-    """Stage name -> one argument list per chunk, in pipeline order; an empty list for each stage not selected."""
+    """Stage name -> one argument list per chunk, in pipeline order; an empty list for each stage not selected
+    (validate_load, the after-load check, runs with load)."""
     merged = {name: schema["default"] for name, schema in params.SCHEMAS.items()} | dict(run_params)
-    if merged["embedding_provider"] != "onnx":
-        raise ValueError(f"embedding provider {merged['embedding_provider']!r} is not available yet (only onnx)")
-    unknown = sorted(set(merged["stages"]) - set(settings.STAGES))
+    if merged.get("embedding_provider") == "onnx" and merged.get("embedding_endpoint"):
+        # jobs-embed would refuse it too (exit 2), but only after ingest and chunk ran: refuse before any pod starts.
+        raise ValueError("embedding_endpoint is for a remote provider (openai, ollama, tei), not onnx")
+    unknown = sorted(set(merged["stages"]) - set(params.STAGE_NAMES))
     if unknown:
-        raise ValueError(f"unknown stages {unknown}; known: {list(settings.STAGES)}")
+        raise ValueError(f"unknown stages {unknown}; known: {params.STAGE_NAMES}")
     chunks = split(*resolve_window(merged, interval_start, interval_end), int(merged["chunk_days"]))
     flags = {"full_refresh": bool(merged["full_refresh"]), "replay": bool(merged.get("replay_dead_letters", False))}
     return {
         stage: [stage_arguments(stage, chunk, run_id, **flags) for chunk in chunks]
-        if stage in merged["stages"]
+        if _selected(stage, merged["stages"])
         else []
         for stage in settings.STAGES
     }
@@ -133,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--start", required=True)
     parser.add_argument("--end", required=True)
     parser.add_argument("--chunk-days", type=int, default=settings.CHUNK_DAYS)
-    parser.add_argument("--stages", nargs="+", default=list(settings.STAGES))
+    parser.add_argument("--stages", nargs="+", default=params.STAGE_NAMES)
     parser.add_argument("--run-id", default="manual__plan")
     a = parser.parse_args(argv)
     run_params = {"start": a.start, "end": a.end, "chunk_days": a.chunk_days, "stages": a.stages}

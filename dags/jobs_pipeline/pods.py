@@ -53,6 +53,13 @@ def storage_secrets() -> list[Secret]:
     return [Secret("env", "AZURE_STORAGE_CONNECTION_STRING", settings.SECRET, settings.STORAGE_SECRET_KEY)]
 
 
+def model_api_key_secrets() -> list[Secret]:
+    """JOBS_MODEL__APIKEY (a remote embedding provider's key) from SECRET, when the deployment names its key."""
+    if not settings.MODEL_API_KEY_SECRET_KEY:
+        return []
+    return [Secret("env", "JOBS_MODEL__APIKEY", settings.SECRET, settings.MODEL_API_KEY_SECRET_KEY)]
+
+
 def stage_task_kwargs(stage: str) -> dict[str, Any]:
     """Keyword arguments of one stage's pod task (provider 10.x ``KubernetesPodOperator``), all but ``arguments``."""
     spec = settings.spec(stage)
@@ -60,13 +67,14 @@ def stage_task_kwargs(stage: str) -> dict[str, Any]:
     resources = {"cpu": spec.cpu, "memory": spec.memory}
     return {
         "task_id": stage,
-        "name": f"jobs-{stage}",
+        "name": f"jobs-{stage.replace('_', '-')}",  # a pod name is a DNS label: no underscore
         "namespace": settings.NAMESPACE,
         "image": settings.image(stage),
         "image_pull_policy": "IfNotPresent",
         "env_from": [k8s.V1EnvFromSource(config_map_ref=k8s.V1ConfigMapEnvSource(name=settings.CONFIG_MAP))],
         "env_vars": [k8s.V1EnvVar(name=name, value=value) for name, value in spec.settings],
-        "secrets": (database_secrets() if spec.needs_database else []) + storage_secrets(),
+        "secrets": (database_secrets() if spec.needs_database else []) + storage_secrets()
+        + (model_api_key_secrets() if spec.needs_model_api_key else []),
         "container_resources": k8s.V1ResourceRequirements(requests=resources, limits={"memory": spec.memory}),
         "labels": labels(stage),
         "service_account_name": settings.SERVICE_ACCOUNT,

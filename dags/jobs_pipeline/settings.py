@@ -28,6 +28,10 @@ DATABASE_SECRET_KEY = os.environ.get("JOBS_DATABASE_SECRET_KEY", "JOBS_PG")
 # AZURE_STORAGE_CONNECTION_STRING from this key of SECRET (the chart renders it from secrets.azureStorage). Empty: a
 # lake on the data volume, no storage credentials mounted.
 STORAGE_SECRET_KEY = os.environ.get("JOBS_STORAGE_SECRET_KEY", "")
+# A remote embedding provider's API key (openai, or a TEI/Ollama behind an authenticating proxy): the key of SECRET the
+# embed pod reads as JOBS_MODEL__APIKEY (the chart renders it from model.apiKey.secretKey). Empty: no key mounted.
+# Never in the ConfigMap (the stages redact it in --print-config and never log it).
+MODEL_API_KEY_SECRET_KEY = os.environ.get("JOBS_MODEL_API_KEY_SECRET_KEY", "")
 SERVICE_ACCOUNT = "jobs-runner"  # no API token mounted
 DATA_PVC = "jobs-data"  # the lake and the incoming files
 DATA_MOUNT = "/data"  # JOBS_LAKE in the ConfigMap is /data/lake
@@ -91,6 +95,13 @@ class StageSpec:
     settings: tuple[tuple[str, str], ...] = ()
     timeout: timedelta = timedelta(hours=2)
     startup_timeout_s: int = 300  # image pull on a fresh node (embed is the largest image) + scheduling
+    image: str = ""  # the stage whose image runs (empty: this one), e.g. validate for the after-load check
+    arguments: tuple[str, ...] = ()  # fixed arguments after the shared ones, e.g. ("--after", "load")
+    selected_with: str = ""  # runs whenever this selectable stage runs (not a Param choice of its own)
+    # Run Params -> configuration keys of this stage's pod (a pod env var, over the ConfigMap's), set only when the
+    # run gives the Param (null: the ConfigMap's value stands).
+    run_settings: tuple[tuple[str, str], ...] = ()
+    needs_model_api_key: bool = False  # JOBS_MODEL__APIKEY from SECRET when MODEL_API_KEY_SECRET_KEY is set
 
 
 # The dataset's ingest mapping (section Ingest); sources are files or folders on the data volume. Deployment-wide
@@ -105,12 +116,25 @@ INGEST_SETTINGS = (
     ("JOBS_INGEST__TITLEFIELD", "title"),
 )
 
+# The embedding provider of one run (Params embedding_provider, embedding_endpoint, served_model): the keys jobs-embed
+# reads (--provider/--endpoint/--served-model). Deployment-wide defaults are the chart's model values (ConfigMap).
+EMBEDDING_RUN_SETTINGS = (
+    ("embedding_provider", "JOBS_MODEL__PROVIDER"),
+    ("embedding_endpoint", "JOBS_MODEL__ENDPOINT"),
+    ("served_model", "JOBS_MODEL__SERVEDMODEL"),
+)
+
 STAGES: dict[str, StageSpec] = {
     "ingest": StageSpec(cpu="500m", memory="1Gi", settings=INGEST_SETTINGS),
     "chunk": StageSpec(cpu="1", memory="1Gi"),
-    "embed": StageSpec(cpu="2", memory="2Gi", pool=EMBEDDING_POOL, timeout=timedelta(hours=6)),
+    "embed": StageSpec(cpu="2", memory="2Gi", pool=EMBEDDING_POOL, timeout=timedelta(hours=6),
+                       run_settings=EMBEDDING_RUN_SETTINGS, needs_model_api_key=True),  # fmt: skip
     "validate": StageSpec(cpu="500m", memory="1Gi"),
     "load": StageSpec(cpu="500m", memory="1Gi", pool=DATABASE_POOL, needs_database=True),
+    # The serving store checked against the lake for the chunk just loaded (validate --after load: counts, vectors,
+    # model); exit 4 fails that chunk only. Runs whenever load runs.
+    "validate_load": StageSpec(cpu="500m", memory="1Gi", pool=DATABASE_POOL, needs_database=True, image="validate",
+                               arguments=("--after", "load"), selected_with="load"),  # fmt: skip
 }
 
 # Stages outside the per-chunk flow: the theme stage (its own DAG, over a window; with JOBS_PG it also loads the themes
@@ -128,5 +152,5 @@ def spec(stage: str) -> StageSpec:
 
 
 def image(stage: str) -> str:
-    """The pinned image of a stage, e.g. ``jobs-embed:0.1.0``."""
-    return f"{IMAGE_REGISTRY}jobs-{stage}:{IMAGE_TAG}"
+    """The pinned image of a stage, e.g. ``jobs-embed:0.1.0`` (validate_load runs ``jobs-validate``)."""
+    return f"{IMAGE_REGISTRY}jobs-{spec(stage).image or stage}:{IMAGE_TAG}"

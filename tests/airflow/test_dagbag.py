@@ -20,7 +20,7 @@ except ImportError:  # Airflow 2.x and 3.0
     from airflow.models import DagBag
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
-STAGES = ["ingest", "chunk", "embed", "validate", "load"]
+STAGES = ["ingest", "chunk", "embed", "validate", "load", "validate_load"]  # validate_load: validate --after load
 
 
 @pytest.fixture(scope="module")
@@ -86,3 +86,23 @@ def test_real_provider_cleanup_is_turned_into_fail_or_retry(exit_code, fails_at_
             op.cleanup(pod=pod, remote_pod=pod)
     assert isinstance(caught.value, AirflowFailException) == fails_at_once
     assert f"exit {exit_code}" in str(caught.value)
+
+
+def test_real_provider_pod_gets_the_runs_embedding_provider_as_env():
+    """StagePodOperator.build_pod_request_obj adds the run's JOBS_MODEL__* keys to the provider's own pod."""
+    import sys
+    from unittest import mock
+
+    from kubernetes.client import models as k8s
+
+    sys.path.insert(0, str(DAGS))
+    from jobs_pipeline.operator import StagePodOperator
+
+    op = StagePodOperator(task_id="embed", image="jobs-embed:0", arguments=["--start", "2024-03-01"],
+                          env_vars=[k8s.V1EnvVar(name="JOBS_EMBED__BATCHSIZE", value="32")])  # fmt: skip
+    params = {"embedding_provider": "tei", "embedding_endpoint": "http://tei:8080", "served_model": None}
+    with mock.patch.object(StagePodOperator, "_get_ti_pod_labels", return_value={}, create=True):
+        pod = op.build_pod_request_obj({"params": params})
+    (base,) = [c for c in pod.spec.containers if c.name == op.base_container_name]
+    env = {e.name: e.value for e in base.env}
+    assert env == {"JOBS_EMBED__BATCHSIZE": "32", "JOBS_MODEL__PROVIDER": "tei", "JOBS_MODEL__ENDPOINT": "http://tei:8080"}

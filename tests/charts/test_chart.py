@@ -68,6 +68,10 @@ def test_schema_is_a_valid_draft_7_schema_and_accepts_the_defaults():
         ("config", {"JOBS_LAKE": "/data/lake", "DOTNET_gcServer": "0"}),
         ("config", {"JOBS_LAKE": "az://lake/sotu", "JOBS_CHUNK__MAXTOKENS": "384"}),  # object storage, a stage key
         ("commonLabels", {"team": "search", "example.com/cost-centre": "42"}),
+        ("model", {"provider": "tei", "endpoint": "http://tei.jobs:8080"}),
+        ("model", {"provider": "ollama", "endpoint": "http://ollama:11434", "servedModel": "arctic-embed:xs"}),
+        ("model", {"provider": "openai", "endpoint": "https://api.example.com/v1", "apiKeySecretKey": "EMBEDDING_API_KEY"}),
+        ("model", {"provider": "onnx", "apiKeySecretKey": "EMBEDDING_API_KEY"}),  # for runs that override the provider
     ],
 )
 def test_schema_accepts_sensible_variants(path, value):
@@ -94,6 +98,14 @@ def test_schema_accepts_sensible_variants(path, value):
         ("serviceAccount.automount", True),  # no such value
         ("imagee", {}),  # misspelt top-level key
         ("config", _DELETE),
+        ("model", {"provider": "bert"}),
+        ("model", {"provider": "tei"}),  # a remote provider needs its endpoint
+        ("model", {"provider": "tei", "endpoint": "tei:8080"}),  # not a URL
+        ("model", {"provider": "onnx", "endpoint": "http://tei:8080"}),  # jobs-embed refuses an endpoint with onnx
+        ("model", {"provider": "tei", "endpoint": "http://tei:8080", "apiKey": "sk-x"}),  # the key only by reference
+        ("model", _DELETE),
+        ("config", {"JOBS_LAKE": "/data/lake", "JOBS_MODEL__APIKEY": "sk-x"}),  # a secret
+        ("config", {"JOBS_LAKE": "/data/lake", "JOBS_MODEL__PROVIDER": "tei"}),  # one place: values.model
     ],
 )
 def test_schema_rejects_invalid_values(path, value):
@@ -201,6 +213,28 @@ def test_secret_is_only_rendered_on_request_and_never_in_the_config_map():
     text = (CHART / "templates" / "secret.yaml").read_text()
     assert text.lstrip().startswith("{{- if .Values.secrets.create }}") and "required" in text
     assert "JOBS_PG" not in (CHART / "templates" / "configmap.yaml").read_text()
+
+
+def test_the_embedding_provider_is_in_the_config_map_and_its_api_key_only_in_the_secret():
+    config_map = static_yaml(CHART / "templates" / "configmap.yaml")["data"]
+    assert {"JOBS_MODEL__PROVIDER", "JOBS_MODEL__ENDPOINT", "JOBS_MODEL__SERVEDMODEL"} <= set(config_map)
+    text = (CHART / "templates" / "configmap.yaml").read_text()
+    assert "JOBS_MODEL__PROVIDER: {{ .Values.model.provider | quote }}" in text and "APIKEY" not in text.upper()
+    assert "with .Values.model.endpoint" in text and "with .Values.model.servedModel" in text  # left out when empty
+    secret = (CHART / "templates" / "secret.yaml").read_text()
+    assert "{{ .Values.model.apiKeySecretKey }}: {{ .Values.secrets.modelApiKey | quote }}" in secret
+    serve = static_yaml(CHART / "templates" / "serve-deployment.yaml")
+    env = {e["name"]: e for e in serve["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert "value" not in env["JOBS_MODEL__APIKEY"] and "secretKeyRef" in env["JOBS_MODEL__APIKEY"]["valueFrom"]
+    assert "{{- if .Values.model.apiKeySecretKey }}" in (CHART / "templates" / "serve-deployment.yaml").read_text()
+    assert VALUES["model"] == {"provider": "onnx", "endpoint": "", "servedModel": "", "apiKeySecretKey": ""}
+
+
+def test_the_dags_pods_read_the_api_key_under_the_name_the_chart_documents():
+    airflow = (REPO / "charts" / "airflow-values.yaml").read_text()
+    assert "JOBS_MODEL_API_KEY_SECRET_KEY" in airflow and "JOBS_MODEL_API_KEY_SECRET_KEY" in (
+        REPO / "dags" / "jobs_pipeline" / "settings.py").read_text()  # fmt: skip
+    assert settings.MODEL_API_KEY_SECRET_KEY == ""  # not set: no key mounted (pods.model_api_key_secrets)
 
 
 def test_static_parsing_does_fail_on_a_broken_template(tmp_path):

@@ -31,7 +31,13 @@ def config_map_data(values_path: Path = CHART_VALUES) -> dict[str, str]:
     name = values["names"]["configMap"]
     if name != settings.CONFIG_MAP:
         raise SystemExit(f"chart ConfigMap {name!r} != DAG's {settings.CONFIG_MAP!r}")
-    return {str(k): str(v) for k, v in values["config"].items()}
+    return {str(k): str(v) for k, v in values["config"].items()} | model_config(values["model"])
+
+
+def model_config(model: dict) -> dict[str, str]:
+    """The ConfigMap keys charts/jobs/templates/configmap.yaml renders from values.model (empty values left out)."""
+    keys = {"provider": "JOBS_MODEL__PROVIDER", "endpoint": "JOBS_MODEL__ENDPOINT", "servedModel": "JOBS_MODEL__SERVEDMODEL"}
+    return {key: str(model[name]) for name, key in keys.items() if model.get(name)}
 
 
 def render_pod(stage: str, arguments: list[str], config: dict[str, str]) -> dict:
@@ -49,6 +55,7 @@ def render_pod(stage: str, arguments: list[str], config: dict[str, str]) -> dict
         "arguments": arguments,
         "env": env,
         "secretEnv": {s.deploy_target: f"{s.secret}/{s.key}" for s in kwargs["secrets"]},
+        "imageStage": settings.spec(stage).image or stage,
         "dataMount": data_mounts[0],
         "tmpfs": [m.mount_path for m in kwargs["volume_mounts"] if m.name == "tmp"],
         "readOnlyRootFilesystem": kwargs["container_security_context"].read_only_root_filesystem,
@@ -58,14 +65,18 @@ def render_pod(stage: str, arguments: list[str], config: dict[str, str]) -> dict
 
 def render(
     start: str, end: str, chunk_days: int, run_id: str, stages: list[str], full_refresh: bool = False,
-    replay: bool = False,
+    replay: bool = False, model: dict[str, str] | None = None,
 ) -> list[dict]:
-    """Pods of jobs_pipeline (or, with ``replay``, jobs_replay) stage after stage, each stage's chunks in order."""
+    """Pods of jobs_pipeline (or, with ``replay``, jobs_replay) stage after stage, each stage's chunks in order.
+    ``model``: the run's embedding Params (embedding_provider, embedding_endpoint, served_model)."""
     run_params = {"start": start, "end": end, "chunk_days": chunk_days, "stages": stages, "full_refresh": full_refresh,
-                  "replay_dead_letters": replay}  # fmt: skip
+                  "replay_dead_letters": replay} | (model or {})  # fmt: skip
     calls = plan.plan(run_params, None, None, run_id)
     config = config_map_data()
-    return [render_pod(stage, args, config) for stage, chunks in calls.items() for args in chunks]
+    pods_ = [render_pod(stage, args, config) for stage, chunks in calls.items() for args in chunks]
+    for pod in pods_:  # what StagePodOperator.build_pod_request_obj adds: the run's own keys, over the ConfigMap's
+        pod["env"] |= dict(plan.run_settings(pod["stage"], run_params))
+    return pods_
 
 
 def render_theme(start: str | None, end: str | None, run_day: str | None, run_id: str) -> dict:

@@ -22,12 +22,13 @@ REPO = Path(__file__).resolve().parents[2]
 CONFIG = os.environ.get("JOBS_TEST_CONFIG", "Debug")
 PROJECTS = {"ingest": "Jobs.Ingest", "chunk": "Jobs.Chunk", "embed": "Jobs.Embed", "validate": "Jobs.Validate",
             "load": "Jobs.Load", "theme": "Jobs.Theme"}  # fmt: skip
-CHUNK_STAGES = ["ingest", "chunk", "embed", "validate", "load"]
+CHUNK_STAGES = ["ingest", "chunk", "embed", "validate", "load"]  # the Params' choices; validate_load follows load
 SECRET_VALUES = {"jobs-secrets/JOBS_PG": "Host=pg;Database=jobs;Username=jobs;Password=not-used"}
 EXIT_OK, EXIT_USAGE = 0, 2
 
 
 def run_stage(stage: str, arguments: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    stage = {"validate_load": "validate"}.get(stage, stage)  # the after-load check runs the validate CLI
     dll = REPO / "jobs" / PROJECTS[stage] / "bin" / CONFIG / "net10.0" / f"jobs-{stage}.dll"
     assert dll.is_file(), f"{dll} is missing: run `make build` (CONFIG={CONFIG}) first"
     dotnet = shutil.which("dotnet")
@@ -58,6 +59,10 @@ THEME_PODS = [render_theme(None, None, "2026-03-09", "scheduled__2026-03-09T03:0
 # jobs_replay: embed --replay-dead-letters, then validate and load.
 REPLAY_PODS = render("2024-03-01", "2024-03-08", 7, "manual__replay", ["embed", "validate", "load"], replay=True)
 REPLAY_FLAG = "--replay-dead-letters"
+# A run that embeds at a remote endpoint (Params embedding_provider, embedding_endpoint, served_model): the embed pod
+# gets them as JOBS_MODEL__* keys. --validate-args checks the settings, not the endpoint (nothing listens there).
+REMOTE = {"embedding_provider": "tei", "embedding_endpoint": "http://127.0.0.1:9", "served_model": "arctic-xs"}
+REMOTE_PODS = render("2024-03-01", "2024-03-08", 7, "manual__tei", ["embed"], model=REMOTE)
 
 
 def _id(pod: dict) -> str:
@@ -67,14 +72,17 @@ def _id(pod: dict) -> str:
 
 def test_the_dag_plans_every_stage_for_every_chunk():
     assert [(p["stage"], p["arguments"][1]) for p in PODS] == [
-        (stage, day) for stage in CHUNK_STAGES for day in ("2024-03-01", "2024-03-08")
+        (stage, day) for stage in [*CHUNK_STAGES, "validate_load"] for day in ("2024-03-01", "2024-03-08")
     ]
-    assert [p["stage"] for p in REPLAY_PODS] == ["embed", "validate", "load"]
-    assert [REPLAY_FLAG in p["arguments"] for p in REPLAY_PODS] == [True, False, False]
+    assert [p["stage"] for p in REPLAY_PODS] == ["embed", "validate", "load", "validate_load"]
+    assert [REPLAY_FLAG in p["arguments"] for p in REPLAY_PODS] == [True, False, False, False]
+    after_load = [p for p in PODS if p["stage"] == "validate_load"]
+    assert all(p["arguments"][8:] == ["--after", "load"] and p["imageStage"] == "validate" for p in after_load)
+    assert all(p["secretEnv"] == {"JOBS_PG": "jobs-secrets/JOBS_PG"} for p in after_load)
     assert [p["arguments"][1:4:2] for p in THEME_PODS] == [["2025-03-09", "2026-03-09"], ["2024-01-01", "2025-01-01"]]
 
 
-ACCEPTED = PODS + REFRESH_PODS + THEME_PODS + REPLAY_PODS
+ACCEPTED = PODS + REFRESH_PODS + THEME_PODS + REPLAY_PODS + REMOTE_PODS
 
 
 @pytest.mark.parametrize("pod", ACCEPTED, ids=lambda p: _id(p) if isinstance(p, dict) else None)
@@ -145,4 +153,49 @@ def test_load_needs_the_secret_the_dag_mounts():
     pod = next(p for p in PODS if p["stage"] == "load")
     assert pod["secretEnv"] == {"JOBS_PG": "jobs-secrets/JOBS_PG"}
     run = run_stage("load", [*pod["arguments"], "--validate-args"], pod["env"])  # without the Secret
+    assert run.returncode == EXIT_USAGE and "JOBS_PG" in run.stderr, run.stderr
+
+
+def test_a_remote_providers_run_reaches_the_embed_pod_as_the_keys_jobs_embed_uses():
+    (pod,) = REMOTE_PODS
+    assert {k: v for k, v in pod["env"].items() if k.startswith("JOBS_MODEL__") and k != "JOBS_MODEL__ID"} == {
+        "JOBS_MODEL__PROVIDER": "tei", "JOBS_MODEL__ENDPOINT": "http://127.0.0.1:9", "JOBS_MODEL__SERVEDMODEL": "arctic-xs"}  # fmt: skip
+    run = run_stage("embed", [*pod["arguments"], "--print-config"], pod_env(pod))
+    assert run.returncode == EXIT_OK, run.stderr
+    model = json.loads(run.stdout)["Model"]
+    assert (model["Provider"], model["Endpoint"], model["ServedModel"]) == ("tei", "http://127.0.0.1:9", "arctic-xs")
+    # The chart's default (onnx, no endpoint) is what a run without the Params gets.
+    default = next(p for p in PODS if p["stage"] == "embed")
+    assert default["env"]["JOBS_MODEL__PROVIDER"] == "onnx" and "JOBS_MODEL__ENDPOINT" not in default["env"]
+
+
+@pytest.mark.parametrize(
+    ("model", "message"),
+    [
+        ({"embedding_provider": "tei"}, "needs --endpoint"),  # a remote provider without an endpoint anywhere
+        ({"embedding_endpoint": "http://127.0.0.1:9"}, "--endpoint is for a remote provider"),  # onnx + endpoint
+    ],
+)
+def test_embed_refuses_a_runs_provider_settings_that_cannot_work(model, message):
+    (pod,) = render("2024-03-01", "2024-03-08", 7, "manual__bad", ["embed"], model=model)
+    run = run_stage("embed", [*pod["arguments"], "--validate-args"], pod_env(pod))
+    assert run.returncode == EXIT_USAGE and message in run.stderr, run.stderr
+
+
+def test_an_openai_run_needs_the_api_key_the_dag_mounts_from_the_secret(monkeypatch):
+    from jobs_pipeline import settings
+
+    monkeypatch.setattr(settings, "MODEL_API_KEY_SECRET_KEY", "EMBEDDING_API_KEY")
+    model = {"embedding_provider": "openai", "embedding_endpoint": "http://127.0.0.1:9/v1"}
+    (pod,) = render("2024-03-01", "2024-03-08", 7, "manual__openai", ["embed"], model=model)
+    assert pod["secretEnv"] == {"JOBS_MODEL__APIKEY": "jobs-secrets/EMBEDDING_API_KEY"}
+    env = pod_env(pod | {"secretEnv": {}}) | {"JOBS_MODEL__APIKEY": "sk-not-a-real-key"}
+    run = run_stage("embed", [*pod["arguments"], "--print-config"], env)
+    assert run.returncode == EXIT_OK and "sk-not-a-real-key" not in run.stdout + run.stderr, run.stderr  # redacted
+    assert run_stage("embed", [*pod["arguments"], "--validate-args"], env).returncode == EXIT_OK
+
+
+def test_the_after_load_check_needs_the_database_secret_the_dag_mounts():
+    pod = next(p for p in PODS if p["stage"] == "validate_load")
+    run = run_stage("validate_load", [*pod["arguments"], "--validate-args"], pod["env"])  # without the Secret
     assert run.returncode == EXIT_USAGE and "JOBS_PG" in run.stderr, run.stderr

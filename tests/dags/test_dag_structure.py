@@ -14,7 +14,8 @@ from conftest import load_dag_module
 from jobs_pipeline import settings
 from jobs_pipeline.operator import StagePodOperator
 
-STAGES = ["ingest", "chunk", "embed", "validate", "load"]
+STAGES = ["ingest", "chunk", "embed", "validate", "load", "validate_load"]  # validate_load: validate --after load
+SELECTABLE = STAGES[:5]
 GROUP = "per_chunk"
 UTC = timezone.utc
 
@@ -45,7 +46,7 @@ def test_stages_run_in_pipeline_order_within_each_chunk(pipeline_dag):
     for upstream, downstream in zip(STAGES, STAGES[1:], strict=False):
         assert pipeline_dag.task_dict[f"{GROUP}.{downstream}"].upstream_task_ids == {f"{GROUP}.{upstream}", "plan_chunks"}
     assert pipeline_dag.task_dict[f"{GROUP}.ingest"].upstream_task_ids == {"plan_chunks"}
-    assert pipeline_dag.task_dict["publish"].upstream_task_ids == {f"{GROUP}.load"}
+    assert pipeline_dag.task_dict["publish"].upstream_task_ids == {f"{GROUP}.validate_load"}
     assert pipeline_dag.task_dict["publish"].trigger_rule == "none_failed_min_one_success"
 
 
@@ -73,14 +74,15 @@ def test_planning_task_fails_fast(pipeline_dag):
 def test_pools_throttle_the_embedding_endpoint_and_the_database(pipeline_dag):
     pools = {s: pipeline_dag.task_dict[f"{GROUP}.{s}"].pool for s in STAGES}
     assert pools == {"ingest": "default_pool", "chunk": "default_pool", "embed": "jobs_embedding",
-                     "validate": "default_pool", "load": "jobs_database"}  # fmt: skip
+                     "validate": "default_pool", "load": "jobs_database", "validate_load": "jobs_database"}  # fmt: skip
 
 
 def test_pods_pin_images_and_set_resources_labels_and_lifecycle(pipeline_dag):
     for stage in STAGES:
         kw = pipeline_dag.task_dict[f"{GROUP}.{stage}"].kwargs
-        assert kw["image"] == f"jobs-{stage}:{settings.IMAGE_TAG}"
-        assert kw["namespace"] == settings.NAMESPACE and kw["name"] == f"jobs-{stage}"
+        image = "validate" if stage == "validate_load" else stage  # the after-load check is the validate image
+        assert kw["image"] == f"jobs-{image}:{settings.IMAGE_TAG}"
+        assert kw["namespace"] == settings.NAMESPACE and kw["name"] == f"jobs-{stage.replace('_', '-')}"
         assert kw["container_resources"].requests["cpu"] and kw["container_resources"].limits["memory"]
         assert kw["labels"]["app.kubernetes.io/component"] == stage
         assert kw["labels"]["app.kubernetes.io/part-of"] == "jobs-pipeline"
@@ -112,16 +114,17 @@ def test_database_secret_can_point_at_the_cloudnativepg_app_secret(monkeypatch):
     assert (secret.deploy_target, secret.secret, secret.key) == ("JOBS_PG", "jobs-pg-app", "uri")
 
 
-def test_configuration_comes_from_the_config_map_and_only_load_gets_the_database_secret(pipeline_dag):
+def test_configuration_comes_from_the_config_map_and_only_the_database_stages_get_its_secret(pipeline_dag):
     for stage in STAGES:
         kw = pipeline_dag.task_dict[f"{GROUP}.{stage}"].kwargs
         assert [e.config_map_ref.name for e in kw["env_from"]] == [settings.CONFIG_MAP]
         secrets = [(s.deploy_type, s.deploy_target, s.secret, s.key) for s in kw["secrets"]]
         expected = [("env", "JOBS_PG", settings.DATABASE_SECRET, settings.DATABASE_SECRET_KEY)]
-        assert secrets == (expected if stage == "load" else [])
+        assert secrets == (expected if stage in ("load", "validate_load") else [])
         # The stage's own settings, as the same configuration keys the ConfigMap uses; never a secret.
         names = [e.name for e in kw["env_vars"]]
         assert all(n.startswith(f"JOBS_{stage.upper()}__") for n in names), names
+        assert "--after load" not in " ".join(names)  # validate_load's check point is an argument (plan)
         assert all(e.value_from is None for e in kw["env_vars"])
         assert bool(names) == (stage == "ingest")
 
@@ -133,21 +136,37 @@ def test_a_lake_in_object_storage_gives_every_stage_the_storage_secret(monkeypat
     for stage in STAGES:
         secrets = {s.deploy_target: (s.secret, s.key) for s in pods.stage_task_kwargs(stage)["secrets"]}
         assert secrets["AZURE_STORAGE_CONNECTION_STRING"] == (settings.SECRET, "AZURE_STORAGE_CONNECTION_STRING")
-        assert ("JOBS_PG" in secrets) == (stage == "load")
+        assert ("JOBS_PG" in secrets) == (stage in ("load", "validate_load"))
+
+
+def test_a_model_api_key_reaches_only_the_embed_pod_and_only_from_the_secret(monkeypatch):
+    from jobs_pipeline import pods
+
+    assert all(s.deploy_target != "JOBS_MODEL__APIKEY" for s in pods.stage_task_kwargs("embed")["secrets"])  # default
+    monkeypatch.setattr(settings, "MODEL_API_KEY_SECRET_KEY", "EMBEDDING_API_KEY")
+    for stage in STAGES:
+        kw = pods.stage_task_kwargs(stage)
+        secrets = {s.deploy_target: (s.deploy_type, s.secret, s.key) for s in kw["secrets"]}
+        assert ("JOBS_MODEL__APIKEY" in secrets) == (stage == "embed")
+        assert all("APIKEY" not in e.name for e in kw["env_vars"])
+    embed = {s.deploy_target: (s.deploy_type, s.secret, s.key) for s in pods.stage_task_kwargs("embed")["secrets"]}
+    assert embed["JOBS_MODEL__APIKEY"] == ("env", settings.SECRET, "EMBEDDING_API_KEY")
 
 
 def test_params_have_valid_defaults_and_validate_a_backfill_of_one_stage(pipeline_dag):
-    assert set(pipeline_dag.params) == {"start", "end", "chunk_days", "stages", "embedding_provider", "full_refresh"}
+    assert set(pipeline_dag.params) == {"start", "end", "chunk_days", "stages", "embedding_provider",
+                                        "embedding_endpoint", "served_model", "full_refresh"}  # fmt: skip
     defaults = pipeline_dag.resolve_params()
-    assert defaults["stages"] == STAGES and defaults["start"] is None and defaults["full_refresh"] is False
+    assert defaults["embedding_provider"] is None  # the deployment's provider (the ConfigMap), not an override
+    assert defaults["stages"] == SELECTABLE and defaults["start"] is None and defaults["full_refresh"] is False
     conf = {"start": "2024-03-01", "end": "2024-04-01", "stages": ["embed"]}
     assert pipeline_dag.resolve_params(conf)["stages"] == ["embed"]
 
 
 @pytest.mark.parametrize(
     "conf",
-    [{"start": "March"}, {"chunk_days": 0}, {"stages": ["theme"]}, {"embedding_provider": "ollama"}, {"unknown": 1},
-     {"stages": []}],
+    [{"start": "March"}, {"chunk_days": 0}, {"stages": ["theme"]}, {"embedding_provider": "bert"}, {"unknown": 1},
+     {"stages": []}, {"stages": ["validate_load"]}, {"embedding_endpoint": "tei:8080"}],
 )  # fmt: skip
 def test_params_reject_bad_trigger_conf(pipeline_dag, conf):
     with pytest.raises(ParamValidationError):
@@ -163,6 +182,8 @@ def test_planning_task_gives_each_chunk_its_stages_arguments_and_nothing_to_unse
     chunks = run_python_task(pipeline_dag, "plan_chunks", _context(params))
     assert len(chunks) == 5 and all(list(c) == STAGES for c in chunks)
     assert [bool(c[s]) for c in chunks for s in STAGES] == [s == "embed" for _ in chunks for s in STAGES]
+    loads = run_python_task(pipeline_dag, "plan_chunks", _context(params | {"stages": ["load"]}))
+    assert all(c["validate_load"][8:] == ["--after", "load"] for c in loads)  # the check follows load
     assert chunks[0]["embed"][:6] == ["--start", "2024-03-01", "--end", "2024-03-08", "--run-id", "manual__2026-03-05"]
 
 

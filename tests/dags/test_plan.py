@@ -51,15 +51,28 @@ def test_interval_not_on_midnight_is_widened_to_whole_days():
 def test_params_override_the_interval_and_select_stages():
     run_params = {"start": "2024-03-01", "end": "2024-04-01", "chunk_days": 10, "stages": ["embed"]}
     calls = plan.plan(run_params, datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC), "manual__x")
-    assert {s: len(c) for s, c in calls.items()} == {"ingest": 0, "chunk": 0, "embed": 4, "validate": 0, "load": 0}
+    assert {s: len(c) for s, c in calls.items()} == {"ingest": 0, "chunk": 0, "embed": 4, "validate": 0, "load": 0,
+                                                     "validate_load": 0}  # fmt: skip
     assert [c[1] for c in calls["embed"]] == ["2024-03-01", "2024-03-11", "2024-03-21", "2024-03-31"]
     assert calls["embed"][-1][3] == "2024-04-01"
 
 
 def test_stage_order_is_the_pipeline_order_whatever_the_selection_order():
     calls = plan.plan({"start": "2024-01-01", "end": "2024-01-02", "stages": ["load", "ingest"]}, None, None, "r")
-    assert list(calls) == ["ingest", "chunk", "embed", "validate", "load"]
-    assert [bool(c) for c in calls.values()] == [True, False, False, False, True]
+    assert list(calls) == ["ingest", "chunk", "embed", "validate", "load", "validate_load"]
+    assert [bool(c) for c in calls.values()] == [True, False, False, False, True, True]  # the after-load check follows load
+
+
+def test_the_after_load_check_runs_the_validate_image_with_after_load_and_the_database_whenever_load_runs():
+    spec = settings.STAGES["validate_load"]
+    assert settings.image("validate_load") == settings.image("validate")
+    assert spec.needs_database and spec.pool == settings.DATABASE_POOL and spec.selected_with == "load"
+    assert "validate_load" not in params.STAGE_NAMES  # not a Param choice: it cannot be left out while load runs
+    calls = plan.plan({"start": "2024-01-01", "end": "2024-01-15", "stages": ["load"]}, None, None, "r")
+    assert [a[8:] for a in calls["validate_load"]] == [["--after", "load"]] * 2
+    assert [a[:4] for a in calls["validate_load"]] == [a[:4] for a in calls["load"]]
+    assert plan.plan({"start": "2024-01-01", "end": "2024-01-02", "stages": ["validate"]}, None, None, "r")[
+        "validate_load"] == []  # fmt: skip
 
 
 def test_arguments_carry_the_shared_contract_only():
@@ -77,7 +90,8 @@ def test_arguments_carry_the_shared_contract_only():
         ({"start": "2024-02-01", "end": "2024-01-01"}, "must be after"),
         ({"start": "2024-01-01", "end": "2024-01-01"}, "must be after"),
         ({"stages": ["ingest", "theme"]}, "unknown stages"),
-        ({"embedding_provider": "openai"}, "not available yet"),
+        ({"stages": ["validate_load"]}, "unknown stages"),  # follows load, not selectable
+        ({"embedding_provider": "onnx", "embedding_endpoint": "http://tei:8080"}, "for a remote provider"),
     ],
 )
 def test_plan_refuses_what_it_cannot_run(run_params, message):
@@ -125,7 +139,8 @@ def test_param_defaults_are_valid_against_their_own_schemas():
 @pytest.mark.parametrize(
     ("name", "value"),
     [("start", "2024-13-01"), ("chunk_days", 0), ("stages", []), ("stages", ["embed", "embed"]),
-     ("stages", ["bogus"]), ("embedding_provider", "openai"), ("full_refresh", "yes")],
+     ("stages", ["bogus"]), ("stages", ["validate_load"]), ("embedding_provider", "bert"),
+     ("embedding_endpoint", "tei:8080"), ("served_model", ""), ("full_refresh", "yes")],
 )  # fmt: skip
 def test_param_schemas_reject_bad_values(name, value):
     body = {k: v for k, v in params.SCHEMAS[name].items() if k != "default"}
@@ -137,7 +152,8 @@ def test_image_tag_is_the_repository_version_and_images_are_pinned():
     assert settings.IMAGE_TAG == (REPO / "VERSION").read_text().strip()
     for stage in settings.STAGES:
         image = settings.image(stage)
-        assert image.endswith(f"jobs-{stage}:{settings.IMAGE_TAG}") and not image.endswith(":latest")
+        own = settings.STAGES[stage].image or stage
+        assert image.endswith(f"jobs-{own}:{settings.IMAGE_TAG}") and not image.endswith(":latest")
 
 
 def test_every_stage_has_requests_limits_timeout_and_a_pool_for_shared_services():
@@ -192,3 +208,21 @@ def test_run_day_is_the_interval_end_else_when_the_run_was_triggered():
 def test_schedule_is_five_cron_fields_not_a_preset():
     assert len(settings.SCHEDULE.split()) == 5 and len(settings.THEME_SCHEDULE.split()) == 5
     assert not settings.SCHEDULE.startswith("@") and not settings.THEME_SCHEDULE.startswith("@")
+
+
+def test_a_runs_embedding_provider_params_become_embeds_model_keys_and_nothing_else():
+    run_params = {"embedding_provider": "tei", "embedding_endpoint": "http://tei.jobs:8080", "served_model": None}
+    assert plan.run_settings("embed", run_params) == [("JOBS_MODEL__PROVIDER", "tei"),
+                                                      ("JOBS_MODEL__ENDPOINT", "http://tei.jobs:8080")]  # fmt: skip
+    assert plan.run_settings("embed", {"embedding_provider": "ollama", "served_model": "arctic:xs"}) == [
+        ("JOBS_MODEL__PROVIDER", "ollama"), ("JOBS_MODEL__SERVEDMODEL", "arctic:xs")]  # fmt: skip
+    defaults = {name: schema["default"] for name, schema in params.SCHEMAS.items()}
+    assert plan.run_settings("embed", defaults) == []  # no override: the ConfigMap's provider stands
+    assert all(plan.run_settings(s, run_params) == [] for s in settings.STAGES if s != "embed")
+
+
+@pytest.mark.parametrize("provider", params.PROVIDERS)
+def test_every_provider_the_embed_cli_knows_is_a_valid_param(provider):
+    body = {k: v for k, v in params.SCHEMAS["embedding_provider"].items() if k != "default"}
+    jsonschema.validate(provider, body)
+    assert plan.plan({"start": "2024-01-01", "end": "2024-01-02", "embedding_provider": provider}, None, None, "r")

@@ -66,12 +66,14 @@ class FakeCluster:
     def __init__(self, script: dict[tuple[str, str], list] | None = None) -> None:
         self.script = script or {}
         self.launched: list[tuple[str, list[str]]] = []
+        self.env: list[tuple[str, dict[str, str]]] = []  # each launched pod's container env (besides envFrom)
 
     def __call__(self, pod: k8s.V1Pod) -> k8s.V1Pod:
         stage = pod.metadata.labels["app.kubernetes.io/component"]
         args = pod.spec.containers[0].args
         attempt = sum(1 for s, a in self.launched if s == stage and a == args)
         self.launched.append((stage, args))
+        self.env.append((stage, {e.name: e.value for e in pod.spec.containers[0].env or []}))
         answers = self.script.get((stage, args[1]), [exited(0)])
         return answers[min(attempt, len(answers) - 1)](pod)
 
@@ -136,6 +138,11 @@ def test_five_chunks_where_chunk_2_fails_validation_load_chunks_1_3_4_5(pipeline
     assert run.states(f"{GROUP}.validate") == {0: "success", 1: "failed", 2: "success", 3: "success", 4: "success"}
     assert run.states(f"{GROUP}.load") == {0: "success", 1: "upstream_failed", 2: "success", 3: "success", 4: "success"}
     assert cluster.starts("load") == ["2024-03-01", "2024-03-15", "2024-03-22", "2024-03-29"]
+    # Each loaded chunk's store is checked against the lake (validate --after load), after its own load.
+    assert run.states(f"{GROUP}.validate_load") == {0: "success", 1: "upstream_failed", 2: "success", 3: "success",
+                                                    4: "success"}  # fmt: skip
+    assert cluster.starts("validate_load") == cluster.starts("load")
+    assert all(args[8:] == ["--after", "load"] for stage, args in cluster.launched if stage == "validate_load")
     assert run.tries(f"{GROUP}.validate", 1) == 1  # exit 4: not retried
     assert cluster.starts("validate").count("2024-03-08") == 1
     # A failed chunk holds back the Asset (the themes) until it is fixed, not the other chunks' loads.
@@ -149,13 +156,42 @@ def test_five_chunks_where_chunk_2_fails_validation_load_chunks_1_3_4_5(pipeline
         assert part in alert, f"{part!r} not in the alert:\n{alert}"
 
 
+def test_a_store_that_disagrees_with_the_lake_after_load_fails_that_chunk_only(pipeline, receiver):
+    mismatch = "validate exit 4: quality gate: 297 of 310 chunks in the store (lake 310) [store_matches_lake]"
+    cluster = FakeCluster({("validate_load", "2024-03-15"): [exited(4, mismatch)]})
+    run = run_dag(pipeline, FIVE_CHUNKS, cluster=cluster, run_id="manual__2024-03")
+    assert run.states(f"{GROUP}.load") == dict.fromkeys(range(5), "success")
+    assert run.states(f"{GROUP}.validate_load") == {0: "success", 1: "success", 2: "failed", 3: "success", 4: "success"}
+    assert run.tries(f"{GROUP}.validate_load", 2) == 1 and cluster.starts("validate_load").count("2024-03-15") == 1
+    assert run.state("publish") == "upstream_failed" and run.asset_events == []  # no themes over a bad store
+    (alert,) = texts(receiver)
+    for part in ["2024-03-15 to 2024-03-22", "Stage: validate_load", "Exit code: 4 (quality gate failed)", mismatch]:
+        assert part in alert, f"{part!r} not in the alert:\n{alert}"
+
+
+def test_a_runs_embedding_provider_reaches_the_embed_pod_as_its_model_keys(pipeline, receiver):
+    cluster = FakeCluster()
+    conf = {"start": "2024-03-01", "end": "2024-03-15", "embedding_provider": "tei",
+            "embedding_endpoint": "http://tei.jobs:8080", "served_model": "arctic-xs"}  # fmt: skip
+    run = run_dag(pipeline, conf, cluster=cluster)
+    assert run.state("publish") == "success"
+    model = {stage: {k: v for k, v in env.items() if k.startswith("JOBS_MODEL__")} for stage, env in cluster.env}
+    assert model.pop("embed") == {"JOBS_MODEL__PROVIDER": "tei", "JOBS_MODEL__ENDPOINT": "http://tei.jobs:8080",
+                                  "JOBS_MODEL__SERVEDMODEL": "arctic-xs"}  # fmt: skip
+    assert set(model) == {"ingest", "chunk", "validate", "load", "validate_load"} and not any(model.values())
+    default = FakeCluster()
+    run_dag(pipeline, {"start": "2024-03-01", "end": "2024-03-08"}, cluster=default)
+    assert not any(k.startswith("JOBS_MODEL__") for _, env in default.env for k in env)  # the ConfigMap's stands
+
+
 @pytest.mark.parametrize("code", [2, 3, 4])
 def test_exit_2_3_4_fail_at_once_without_retries(pipeline, receiver, code):
     cluster = FakeCluster({("ingest", "2024-03-01"): [exited(code, f"ingest exit {code}: refused")]})
     run = run_dag(pipeline, FIVE_CHUNKS, cluster=cluster)
     assert run.state(f"{GROUP}.ingest", 0) == "failed" and run.tries(f"{GROUP}.ingest", 0) == 1
     assert cluster.starts("ingest").count("2024-03-01") == 1
-    assert [run.state(f"{GROUP}.{s}", 0) for s in ("chunk", "embed", "validate", "load")] == ["upstream_failed"] * 4
+    assert [run.state(f"{GROUP}.{s}", 0) for s in ("chunk", "embed", "validate", "load", "validate_load")] == [
+        "upstream_failed"] * 5  # fmt: skip
     assert run.states(f"{GROUP}.load")[4] == "success"
     assert len(receiver.messages) == 1 and f"Exit code: {code}" in texts(receiver)[0]
 
@@ -244,7 +280,7 @@ def test_replay_dag_replays_dead_letters_then_validates_and_loads(receiver):
     (replay,) = load_dag_module("jobs_replay_dag")
     cluster = FakeCluster()
     run = run_dag(replay, {"start": "2024-03-01", "end": "2024-03-15"}, cluster=cluster)
-    assert {stage for stage, _ in cluster.launched} == {"embed", "validate", "load"}
+    assert {stage for stage, _ in cluster.launched} == {"embed", "validate", "load", "validate_load"}
     assert all(args[-1] == "--replay-dead-letters" for stage, args in cluster.launched if stage == "embed")
     assert not any("--replay-dead-letters" in args for stage, args in cluster.launched if stage != "embed")
     assert [a.name for a, _ in run.asset_events] == ["jobs_serving_tables"]
@@ -284,7 +320,7 @@ def test_a_backfill_run_of_some_stages_leaves_the_others_alone(pipeline, receive
     run = run_dag(pipeline, {"stages": ["embed", "validate", "load"]}, cluster=cluster,
                   run_id="backfill__2026-01-05T00:00:00+00:00", data_interval=(day, day + timedelta(days=1)))  # fmt: skip
     assert run.states(f"{GROUP}.ingest") == {0: "skipped"} and run.states(f"{GROUP}.chunk") == {0: "skipped"}
-    assert [stage for stage, _ in cluster.launched] == ["embed", "validate", "load"]
+    assert [stage for stage, _ in cluster.launched] == ["embed", "validate", "load", "validate_load"]
     assert all(args[1:4] == ["2026-01-05", "--end", "2026-01-06"] for _, args in cluster.launched)
     assert run.state("publish") == "success"
 
