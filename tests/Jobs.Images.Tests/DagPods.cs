@@ -5,13 +5,17 @@ using Xunit;
 
 namespace Jobs.Images.Tests;
 
-/// <summary>One pod as the Airflow DAG would launch it (tests/dags/render_pods.py prints them from the DAG's code).</summary>
+/// <summary>
+/// One pod as the Airflow DAG would launch it (tests/dags/render_pods.py prints them from the DAG's code). A task may
+/// run another stage's image (<c>validate_load</c> runs jobs-validate with <c>--after load</c>): <see cref="ImageStage"/>.
+/// </summary>
 public sealed record DagPod(
     string Stage,
     string Image,
     string[] Arguments,
     Dictionary<string, string> Env,
     Dictionary<string, string> SecretEnv,
+    string ImageStage,
     string DataMount,
     string[] Tmpfs,
     bool ReadOnlyRootFilesystem,

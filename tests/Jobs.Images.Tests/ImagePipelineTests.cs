@@ -26,8 +26,8 @@ public sealed class ImagePipelineTests : IDisposable
         var ct = TestContext.Current.CancellationToken;
         await StageImages.AssertBuiltAsync(ct);
         var pods = await DagPods.RenderAsync("1961-01-01", "1966-01-01", chunkDays: 1826, runId: "images-e2e", ct, withTheme: true);
-        Assert.Equal(["ingest", "chunk", "embed", "validate", "load", "theme"], pods.Select(p => p.Stage));
-        Assert.All(pods, p => Assert.Equal(StageImages.Of(p.Stage), p.Image)); // the DAG pins the tag make images builds
+        Assert.Equal(["ingest", "chunk", "embed", "validate", "load", "validate_load", "theme"], pods.Select(p => p.Stage));
+        Assert.All(pods, p => Assert.Equal(StageImages.Of(p.ImageStage), p.Image)); // the DAG pins the tag make images builds
 
         PrepareDataVolume(pods[0].DataMount);
         await using var network = new NetworkBuilder().WithLogger(NullLogger.Instance).Build();

@@ -20,7 +20,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(Path(__file__).resolve().parent / "standin"), str(REPO / "dags")]
 
-from jobs_pipeline import plan, pods, settings  # noqa: E402
+from jobs_pipeline import params, plan, pods, settings  # noqa: E402
 
 CHART_VALUES = REPO / "charts" / "jobs" / "values.yaml"
 
@@ -93,7 +93,7 @@ def main() -> None:
     parser.add_argument("--end", required=True)
     parser.add_argument("--chunk-days", type=int, default=settings.CHUNK_DAYS)
     parser.add_argument("--run-id", default="manual__render")
-    parser.add_argument("--stages", nargs="+", default=list(settings.STAGES))
+    parser.add_argument("--stages", nargs="+", default=list(params.STAGE_NAMES))
     parser.add_argument("--theme", action="store_true", help="then the jobs_themes pod for the same window")
     a = parser.parse_args()
     rendered = render(a.start, a.end, a.chunk_days, a.run_id, a.stages)
