@@ -23,8 +23,8 @@ internal static class ParquetColumn
     public static Task<object?[]> ReadAsync(ParquetRowGroupReader group, DataField field, int rows)
     {
         var t = field.ClrType;
-        if (t == typeof(string) || t == typeof(ReadOnlyMemory<char>)) return Strings(group, field, rows);
-        if (t == typeof(byte[]) || t == typeof(ReadOnlyMemory<byte>)) return ByteArrays(group, field, rows);
+        if (t == typeof(string) || t == typeof(ReadOnlyMemory<char>)) return Strings(group, field, rows); // decoded by Parquet.Net
+        if (t == typeof(byte[]) || t == typeof(ReadOnlyMemory<byte>)) return ByteArrays(group, field, rows); // decoded strictly by ParquetValueText
         if (t == typeof(bool)) return Values<bool>(group, field, rows);
         if (t == typeof(sbyte)) return Values<sbyte>(group, field, rows);
         if (t == typeof(byte)) return Values<byte>(group, field, rows);

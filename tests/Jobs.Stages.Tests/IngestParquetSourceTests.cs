@@ -55,6 +55,13 @@ public sealed class IngestParquetSourceTests : IDisposable
         public string? Text { get; set; }
     }
 
+    public sealed class BytesRow
+    {
+        public string? Id { get; set; }
+        public string? Date { get; set; }
+        public byte[]? Text { get; set; } // BYTE_ARRAY without the UTF-8 annotation, as older Spark and Hive write strings
+    }
+
     private async Task<string> WriteAsync<T>(string name, IReadOnlyList<T> rows, int rowGroupSize = 1000)
     {
         var path = _dir.Combine(name);
@@ -158,6 +165,25 @@ public sealed class IngestParquetSourceTests : IDisposable
         Assert.True(run.ExitCode == ExitCodes.Success, run.Log);
         var doc = Assert.Single(await Read(LakeTables.Documents));
         Assert.Equal((new DateTime(2001, 3, 3, 23, 30, 0, DateTimeKind.Utc), new DateOnly(2001, 3, 3)), (doc.Timestamp, doc.Day));
+    }
+
+    [Fact]
+    public async Task Run_ByteArrayColumn_IsDecodedStrictlyAsUtf8()
+    {
+        var file = await WriteAsync("bytes.parquet", new BytesRow[]
+        {
+            new() { Id = "b-1", Date = "2001-03-04", Text = "Caf\u00e9 au lait."u8.ToArray() },
+            new() { Id = "b-2", Date = "2001-03-04", Text = [.. "caf"u8, 0xC3, 0x28] },
+        });
+
+        var run = await Ingest("--source", file, "--max-quarantined-share", "1");
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.Log);
+        Assert.Equal("Caf\u00e9 au lait.", Assert.Single(await Read(LakeTables.Documents)).Text);
+        var bad = Assert.Single(await Read(LakeTables.Quarantine));
+        Assert.Equal(("bytes.parquet:row 2", QuarantineReasons.InvalidUtf8), (bad.RecordRef, bad.Reason));
+        Assert.Contains("0xC3", bad.Detail);
+        Assert.Equal((2L, 2L), (run.Counts["input"], run.Counts["read"]));
     }
 
     [Fact]
