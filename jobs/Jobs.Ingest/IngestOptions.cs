@@ -11,7 +11,7 @@ public sealed class IngestOptions
     [Description("Source file or folder (repeat the flag for several); a folder or path may carry a date template, {yyyy}/{MM}/{dd} or day={yyyy}-{MM}-{dd}, so a run lists only its chunk's days"), Required(ErrorMessage = "is required: at least one --source file or folder"), MinLength(1, ErrorMessage = "is required: at least one --source file or folder")]
     public string[] Source { get; set; } = [];
 
-    [Description("csv, jsonl or auto (by extension)")]
+    [Description("csv, jsonl, parquet or auto (by extension)")]
     public SourceFormat Format { get; set; } = SourceFormat.Auto;
 
     [Description("CSV field separator: one ASCII character (RFC 4180: a comma)"), Required(AllowEmptyStrings = false)]

@@ -6,14 +6,14 @@ using Microsoft.Extensions.Options;
 namespace Jobs.Ingest;
 
 /// <summary>
-/// Reads CSV/JSONL sources and replaces the chunk's days in <c>documents</c>; refused records go to
+/// Reads CSV/JSONL/Parquet sources and replaces the chunk's days in <c>documents</c>; refused records go to
 /// <c>quarantine</c> with the reason. Undated records have no chunk, so every run rewrites the null partition
 /// with the same rows (idempotent) and counts them.
 /// </summary>
 public sealed class IngestStage : Stage<IngestWork>
 {
     public override string Name => "ingest";
-    public override string Description => "Source records (CSV, JSONL) → Delta documents + quarantine";
+    public override string Description => "Source records (CSV, JSONL, Parquet) → Delta documents + quarantine";
     public override IReadOnlyList<OptionsSection> Sections => [OptionsSection.Of<IngestOptions>(IngestOptions.Section)];
 
     public override void ConfigureServices(IServiceCollection services)

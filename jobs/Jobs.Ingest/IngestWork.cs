@@ -129,7 +129,7 @@ public sealed partial class IngestWork(IngestOptions options, LakeStore lake, Jo
     [LoggerMessage(Level = LogLevel.Warning, Message = "Quarantined {Count} records for {Reason}")]
     private partial void QuarantinedByReason(string reason, long count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped {File}: not a supported source file (.csv, .jsonl, .ndjson, .json)")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped {File}: not a supported source file (.csv, .jsonl, .ndjson, .json, .parquet)")]
     private partial void SkippedFile(string file);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Quarantined share {DatedShare:P2} of the chunk's records, {UndatedShare:P2} of all records undated")]

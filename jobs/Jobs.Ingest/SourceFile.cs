@@ -8,12 +8,20 @@ public sealed record SourceFile(string Path, string Name, SourceFormat Format, D
 {
     public long Length => new FileInfo(Path).Length;
 
-    public IEnumerable<SourceRecord> Read(int maxRecordBytes) => Format == SourceFormat.Csv
-        ? CsvRecordReader.Read(Path, Name, maxRecordBytes, Separator)
-        : JsonLinesReader.Read(Path, Name, maxRecordBytes);
+    public IEnumerable<SourceRecord> Read(int maxRecordBytes) => Format switch
+    {
+        SourceFormat.Csv => CsvRecordReader.Read(Path, Name, maxRecordBytes, Separator),
+        SourceFormat.Parquet => ParquetRecordReader.Read(Path, Name),
+        _ => JsonLinesReader.Read(Path, Name, maxRecordBytes),
+    };
 
-    /// <summary>The file's records counted apart from the readers, for the reconciliation.</summary>
-    public long CountRecords() => Format == SourceFormat.Csv ? CsvRecordScanner.CountRecords(Path, (byte)Separator) : CountJsonLines();
+    /// <summary>The file's records counted apart from the readers, for the reconciliation (Parquet: the rows its footer declares).</summary>
+    public long CountRecords() => Format switch
+    {
+        SourceFormat.Csv => CsvRecordScanner.CountRecords(Path, (byte)Separator),
+        SourceFormat.Parquet => ParquetRecordReader.CountRows(Path, Name),
+        _ => CountJsonLines(),
+    };
 
     private long CountJsonLines()
     {

@@ -12,7 +12,7 @@ namespace Jobs.Ingest;
 /// </summary>
 public static class SourceFiles
 {
-    private static readonly string[] Extensions = [".csv", ".jsonl", ".ndjson", ".json"];
+    private static readonly string[] Extensions = [".csv", ".jsonl", ".ndjson", ".json", ".parquet"];
 
     public static bool IsTemplate(string source) => source.Contains("{yyyy}", StringComparison.Ordinal);
 
@@ -76,5 +76,7 @@ public static class SourceFiles
     }
 
     private static SourceFormat FormatOf(string file, SourceFormat format) => format != SourceFormat.Auto ? format
-        : Path.GetExtension(file).Equals(".csv", StringComparison.OrdinalIgnoreCase) ? SourceFormat.Csv : SourceFormat.Jsonl;
+        : Path.GetExtension(file).Equals(".csv", StringComparison.OrdinalIgnoreCase) ? SourceFormat.Csv
+        : Path.GetExtension(file).Equals(".parquet", StringComparison.OrdinalIgnoreCase) ? SourceFormat.Parquet
+        : SourceFormat.Jsonl;
 }

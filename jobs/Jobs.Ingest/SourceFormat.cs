@@ -5,4 +5,5 @@ public enum SourceFormat
     Auto,
     Csv,
     Jsonl,
+    Parquet,
 }
