@@ -34,11 +34,11 @@ public static class Clustering
     /// </summary>
     public static Fit Choose(IReadOnlyList<float[]> sample, int minThemes, int maxThemes, int seed, IReadOnlyList<float[]> previous)
     {
-        var fresh = Choose(sample, minThemes, maxThemes, seed);
+        var scored = Scored(sample);
+        var distance = Distances(scored);
+        var fresh = Choose(sample, minThemes, maxThemes, seed, scored, distance);
         var usable = previous.Where(p => p.Length == sample[0].Length).ToList();
         if (usable.Count == 0) return fresh;
-        var scored = sample.Count <= SilhouettePoints ? sample : [.. sample.Take(SilhouettePoints)];
-        var distance = Distances(scored);
         Fit? warm = null;
         var byCount = new Dictionary<int, double>();
         for (var k = minThemes; k <= Math.Min(maxThemes, sample.Count - 1); k++)
@@ -102,14 +102,23 @@ public static class Clustering
 
     public static Fit Choose(IReadOnlyList<float[]> sample, int minThemes, int maxThemes, int seed)
     {
+        var scored = Scored(sample);
+        return Choose(sample, minThemes, maxThemes, seed, scored, Distances(scored));
+    }
+
+    /// <summary>The points the silhouette is measured on: at most <see cref="SilhouettePoints"/> of the (already random) sample.</summary>
+    private static IReadOnlyList<float[]> Scored(IReadOnlyList<float[]> sample) =>
+        sample.Count <= SilhouettePoints ? sample : [.. sample.Take(SilhouettePoints)];
+
+    /// <summary>The fresh fit, scored on points whose pairwise distances the caller computed once.</summary>
+    private static Fit Choose(IReadOnlyList<float[]> sample, int minThemes, int maxThemes, int seed, IReadOnlyList<float[]> scored, double[,] distance)
+    {
         if (sample.Count < 2) throw new ArgumentException("at least two vectors are needed to find themes", nameof(sample));
         var dims = sample[0].Length;
         var ml = new MLContext(seed);
         var schema = SchemaDefinition.Create(typeof(Point));
         schema[nameof(Point.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, dims);
         var data = ml.Data.LoadFromEnumerable(sample.Select(v => new Point { Features = v }), schema);
-        IReadOnlyList<float[]> scored = sample.Count <= SilhouettePoints ? sample : [.. sample.Take(SilhouettePoints)]; // the sample is already random
-        var distance = Distances(scored);
         var byCount = new Dictionary<int, double>();
         Fit? best = null;
         for (var k = minThemes; k <= Math.Min(maxThemes, sample.Count - 1); k++)

@@ -58,15 +58,19 @@ public sealed class KeywordCoherence
     }
 
     /// <summary>NPMI of two candidates of a theme: 1 always together, 0 independent, -1 never together.</summary>
-    public double Npmi(int theme, int a, int b)
+    public double Npmi(int theme, int a, int b) => Npmi(_pairs[theme][a, b], _passagesWith.GetValueOrDefault(_candidates[theme][a]),
+        _passagesWith.GetValueOrDefault(_candidates[theme][b]), _passages);
+
+    /// <summary>
+    /// Normalised PMI from passage counts: <paramref name="both"/> passages with both terms, <paramref name="a"/> and
+    /// <paramref name="b"/> with each, of <paramref name="passages"/>; -1 when never together, 1 when always.
+    /// </summary>
+    public static double Npmi(long both, long a, long b, long passages)
     {
-        var both = _pairs[theme][a, b];
-        if (both == 0 || _passages == 0) return -1;
-        var pab = (double)both / _passages;
+        if (both == 0 || passages == 0) return -1;
+        var pab = (double)both / passages;
         if (pab >= 1) return 1;
-        var pa = (double)_passagesWith.GetValueOrDefault(_candidates[theme][a]) / _passages;
-        var pb = (double)_passagesWith.GetValueOrDefault(_candidates[theme][b]) / _passages;
-        return Math.Log(pab / (pa * pb)) / -Math.Log(pab);
+        return Math.Log(pab / ((double)a / passages * ((double)b / passages))) / -Math.Log(pab);
     }
 
     /// <summary>The <paramref name="top"/> keywords of each theme, the best c-TF-IDF candidate first.</summary>

@@ -30,9 +30,7 @@ public static class TopicMetrics
                     var a = postings[topic[i]];
                     var b = postings[topic[j]];
                     var both = a.Count <= b.Count ? a.Count(b.Contains) : b.Count(a.Contains);
-                    if (both == 0) { scores.Add(-1); continue; }
-                    var pab = (double)both / n;
-                    scores.Add(pab >= 1 ? 1 : Math.Log(pab / ((double)a.Count / n * b.Count / n)) / -Math.Log(pab));
+                    scores.Add(KeywordCoherence.Npmi(both, a.Count, b.Count, n));
                 }
             perTopic.Add(scores.Average());
         }
