@@ -45,6 +45,13 @@ if [ "$py_total" -eq 0 ]; then
   [ "$py_status" -ne 0 ] || py_status=1
 fi
 
+# Failed .NET tests again, next to the summary, so a log's tail names them (first lines of each message).
+if [ "$failed" -gt 0 ]; then
+  echo
+  echo "failed .NET tests (see $log for the whole output):"
+  awk '/^ *failed [A-Za-z_]/ { n = 18; shown++ } n > 0 && shown <= 6 { print; n-- }' "$log"
+fi
+
 total=$((total + py_total))
 failed=$((failed + py_failed))
 skipped=$((skipped + py_skipped))
