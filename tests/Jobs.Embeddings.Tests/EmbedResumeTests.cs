@@ -37,7 +37,7 @@ public sealed partial class EmbedResumeTests : IDisposable
             };
             embed.Start();
             embed.BeginErrorReadLine();
-            await twoCommits.Task.WaitAsync(TimeSpan.FromSeconds(120), Token);
+            await twoCommits.Task.WaitAsync(TimeSpan.FromMinutes(10), Token); // bounds a hung process only
             Assert.Equal(0, Kill(embed.Id, 9)); // SIGKILL: no handler, no cleanup
             await embed.WaitForExitAsync(Token);
             Assert.NotEqual(0, embed.ExitCode);

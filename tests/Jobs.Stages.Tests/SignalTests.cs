@@ -21,8 +21,10 @@ public sealed partial class SignalTests : IDisposable
         Assert.Equal(0, (await StageRun.RunAsync(new ChunkStage(), chunk)).ExitCode);
 
         var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        string[] args = [Path.Combine(AppContext.BaseDirectory, "jobs-embed.dll"), .. chunk, "--batch-size", "8", "--log-format", "json"];
+        // Batches of one chunk: ~180 model calls, so the run is still embedding when the first batch is logged.
+        string[] args = [Path.Combine(AppContext.BaseDirectory, "jobs-embed.dll"), .. chunk, "--batch-size", "1", "--log-format", "json"];
         foreach (var a in args) info.ArgumentList.Add(a);
+        info.Environment["JOBS_LOG_LEVEL"] = "Debug";
         var log = new System.Text.StringBuilder();
         var embedding = new TaskCompletionSource();
         using var embed = new Process { StartInfo = info };
@@ -30,13 +32,14 @@ public sealed partial class SignalTests : IDisposable
         {
             if (e.Data is null) return;
             lock (log) log.AppendLine(e.Data);
-            if (e.Data.Contains("Loaded model", StringComparison.Ordinal)) embedding.TrySetResult();
+            if (e.Data.Contains("Embedded a batch", StringComparison.Ordinal)) embedding.TrySetResult();
         };
         embed.Start();
         embed.BeginErrorReadLine();
-        // Once the model is loaded it embeds ~180 chunks in batches of 8 (seconds of work): stop it part-way, as Kubernetes would.
-        await embedding.Task.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
-        await Task.Delay(300, TestContext.Current.CancellationToken);
+        embed.BeginOutputReadLine();
+        // Stop it part-way, as Kubernetes would, once the first batch is embedded: an event, not a delay, so a slow
+        // (loaded) machine only waits longer. The wait bounds a hung process, it does not time the stage.
+        await embedding.Task.WaitAsync(TimeSpan.FromMinutes(10), TestContext.Current.CancellationToken);
         Assert.False(embed.HasExited, "embed finished before it could be stopped; the test needs a longer input");
         Assert.Equal(0, Kill(embed.Id, 15));
         await embed.WaitForExitAsync(TestContext.Current.CancellationToken);

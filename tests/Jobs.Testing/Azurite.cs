@@ -24,7 +24,7 @@ public sealed class Azurite : IAsyncDisposable
     /// <summary>Azurite's well-known development key (public, documented by Microsoft; not a secret).</summary>
     public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(180); // a loaded CI machine starts node slowly
     private readonly SemaphoreSlim _startLock = new(1, 1);
     private readonly StringBuilder _output = new();
     private Process? _process;
