@@ -15,6 +15,9 @@ public sealed class ChunkOptions
 
     [Description("Tokens shared by consecutive chunks"), Range(0, int.MaxValue, ErrorMessage = "must not be negative")]
     public int OverlapTokens { get; set; } = 32;
+
+    [Description("Tokens of context (the document's title, and the section heading above a passage) given to the embedder with each chunk, kept apart from its text; a longer title is cut at a word; 0 for none. At most a quarter of --max-tokens is used"), Range(0, int.MaxValue, ErrorMessage = "must not be negative")]
+    public int ContextMaxTokens { get; set; } = 48;
 }
 
 /// <summary>The rules that need the model: a chunk fits its token limit, and the overlap leaves room to advance.</summary>

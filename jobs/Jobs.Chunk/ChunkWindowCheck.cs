@@ -6,7 +6,7 @@ using Microsoft.ML.Tokenizers;
 namespace Jobs.Chunk;
 
 /// <summary>
-/// Tokenizes each chunk as the embedder will (the model's document prefix, [CLS] and [SEP] included) and fails the
+/// Tokenizes each chunk as the embedder will (the model's document prefix, its context, [CLS] and [SEP] included) and fails the
 /// run (exit 4) before the commit when any is over --max-tokens or the model's window, which the embedder would
 /// silently cut.
 /// </summary>
@@ -20,7 +20,7 @@ public sealed class ChunkWindowCheck(BertTokenizer tokenizer, EmbeddingModel mod
         string? first = null;
         await foreach (var row in rows.ConfigureAwait(false))
         {
-            var tokens = tokenizer.EncodeToIds(model.ForDocument(row.Text), int.MaxValue, addSpecialTokens: true, out _, out _).Count;
+            var tokens = tokenizer.EncodeToIds(model.ForDocument(row.Context, row.Text), int.MaxValue, addSpecialTokens: true, out _, out _).Count;
             if (tokens > limit)
             {
                 Over++;

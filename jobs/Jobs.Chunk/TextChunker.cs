@@ -29,23 +29,29 @@ public sealed partial class TextChunker
         _overlap = overlapTokens;
     }
 
-    public IReadOnlyList<TextSpan> Split(string text)
+    public IReadOnlyList<TextSpan> Split(string text) => Split(text, 0);
+
+    /// <param name="contextTokens">Tokens of the context the embedder reads before each passage of this text (its title): they count against the window.</param>
+    public IReadOnlyList<TextSpan> Split(string text, int contextTokens)
     {
-        var words = Words().Matches(text).SelectMany(m => Pieces(text, m.Index, m.Index + m.Length)).ToList();
+        ArgumentOutOfRangeException.ThrowIfNegative(contextTokens);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(contextTokens, _budget / 2);
+        var budget = _budget - contextTokens;
+        var words = Words().Matches(text).SelectMany(m => Pieces(text, m.Index, m.Index + m.Length, budget)).ToList();
         var spans = new List<TextSpan>();
         var i = 0;
         while (i < words.Count)
         {
             var j = i;
             var sum = 0;
-            while (j < words.Count && sum + words[j].Tokens <= _budget) sum += words[j++].Tokens;
+            while (j < words.Count && sum + words[j].Tokens <= budget) sum += words[j++].Tokens;
             if (j == i) j = i + 1; // cannot happen: no piece is over the budget
             if (j < words.Count)
                 for (var k = j; k > i + (j - i) / 2; k--)
                     if (EndsSentence(text, words[k - 1].End)) { j = k; break; }
             var start = words[i].Index;
             var count = Count(text[start..words[j - 1].End]);
-            while (count > _budget && j - i > 1) count = Count(text[start..words[--j - 1].End]); // pieces of one word may tokenize longer together
+            while (count > budget && j - i > 1) count = Count(text[start..words[--j - 1].End]); // pieces of one word may tokenize longer together
             var end = words[j - 1].End;
             spans.Add(new TextSpan(start, end, count));
             if (j >= words.Count) break;
@@ -61,10 +67,10 @@ public sealed partial class TextChunker
     /// The word as one piece, or, when it alone is over the budget (a URL, a base64 blob, a run without spaces), cut
     /// into the longest prefixes that fit, so that no chunk is ever over the model's window.
     /// </summary>
-    private IEnumerable<(int Index, int End, int Tokens)> Pieces(string text, int start, int end)
+    private IEnumerable<(int Index, int End, int Tokens)> Pieces(string text, int start, int end, int budget)
     {
         var tokens = Count(text[start..end]);
-        if (tokens <= _budget)
+        if (tokens <= budget)
         {
             yield return (start, end, tokens);
             yield break;
@@ -75,7 +81,7 @@ public sealed partial class TextChunker
             while (low < high)
             {
                 var middle = (low + high + 1) / 2;
-                if (Count(text[start..middle]) <= _budget) low = middle;
+                if (Count(text[start..middle]) <= budget) low = middle;
                 else high = middle - 1;
             }
             var cut = low < end && char.IsLowSurrogate(text[low]) && low - 1 > start ? low - 1 : low;

@@ -10,4 +10,10 @@ public static class ContentHash
 
     /// <summary>Hash of several parts joined with a separator that cannot occur in them.</summary>
     public static string Of(params string[] parts) => Of(string.Join('\u001F', parts));
+
+    /// <summary>
+    /// The content address of a passage as the embedder sees it: its text and the context given with it (the
+    /// document's title), so a changed title re-embeds; a passage without context keeps the hash of its text alone.
+    /// </summary>
+    public static string OfPassage(string? context, string text) => string.IsNullOrEmpty(context) ? Of(text) : Of(context, text);
 }

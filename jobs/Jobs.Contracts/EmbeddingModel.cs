@@ -28,6 +28,14 @@ public sealed record EmbeddingModel(
 
     /// <summary>Prefixes a passage as the model was trained to see it.</summary>
     public string ForDocument(string passage) => DocumentPrefix + passage;
+
+    /// <summary>
+    /// A passage with its context (the document's title, a section heading) as the embedder reads it: the context,
+    /// a blank line, then the passage, after the model's document prefix; the BEIR/MTEB convention of title before
+    /// text (a BERT tokenizer reads the blank line as a word break).
+    /// </summary>
+    public string ForDocument(string? context, string passage) =>
+        string.IsNullOrEmpty(context) ? ForDocument(passage) : DocumentPrefix + context + "\n\n" + passage;
 }
 
 /// <summary>The models the pipeline knows by id (their facts come from the model cards).</summary>

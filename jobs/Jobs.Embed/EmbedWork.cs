@@ -119,7 +119,7 @@ public sealed partial class EmbedWork(EmbedOptions options, ModelOptions modelOp
         window.OrderBy(c => c.TokenCount).Chunk(options.BatchSize).Select(b => b.ToList());
 
     private (List<ChunkRow>, Task<EmbedOutcome[]>) Start(List<ChunkRow> batch, CancellationToken cancellationToken) =>
-        (batch, embedder.EmbedAsync([.. batch.Select(c => model.ForDocument(c.Text))], cancellationToken));
+        (batch, embedder.EmbedAsync([.. batch.Select(c => model.ForDocument(c.Context, c.Text))], cancellationToken));
 
     private async Task<List<EmbeddingRow>> CompleteAsync((List<ChunkRow> Batch, Task<EmbedOutcome[]> Outcomes) flight,
         Dictionary<string, List<ChunkRow>> waiting, RunState run, CancellationToken cancellationToken)

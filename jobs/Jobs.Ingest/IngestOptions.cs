@@ -8,7 +8,7 @@ public sealed class IngestOptions
 {
     public const string Section = "Ingest";
 
-    [Description("Source file or folder (repeat the flag for several); a folder or path may carry a date template, {yyyy}/{MM}/{dd} or day={yyyy}-{MM}-{dd}, so a run lists only its chunk's days"), Required(ErrorMessage = "is required: at least one --source file or folder"), MinLength(1, ErrorMessage = "is required: at least one --source file or folder")]
+    [Description("Source file or folder (repeat the flag for several), read with the flags' mapping; a folder or path may carry a date template, {yyyy}/{MM}/{dd} or day={yyyy}-{MM}-{dd}, so a run lists only its chunk's days. At least one --source or Ingest:Sources entry is required")]
     public string[] Source { get; set; } = [];
 
     [Description("csv, jsonl, parquet or auto (by extension)")]
@@ -37,6 +37,12 @@ public sealed class IngestOptions
 
     [Description("Field holding the title")]
     public string? TitleField { get; set; } = "title";
+
+    [Description("Extra fields kept in the documents' JSON column metadata (repeat the flag)")]
+    public string[] MetadataField { get; set; } = [];
+
+    [Description("Sources each with its own location, format and mapping, set in the --config file (JSON or YAML) under Ingest:Sources: Location, Format, CsvSeparator, IdField, TimeField, TimeFormat, TimeZone, TextFields, TitleField, CategoryField, MetadataFields; a mapping setting left out takes its flag's value")]
+    public SourceOptions[] Sources { get; set; } = [];
 
     [Description("Largest text in UTF-8 bytes; a longer one is quarantined (text_too_large)"), Range(1, 256 * 1024 * 1024, ErrorMessage = "must be between {1} and {2}")]
     public int MaxTextBytes { get; set; } = 1024 * 1024;

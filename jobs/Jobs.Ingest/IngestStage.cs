@@ -20,10 +20,11 @@ public sealed class IngestStage : Stage<IngestWork>
     {
         services.AddLake();
         services.AddSingleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>();
+        services.AddSingleton<IValidateOptions<IngestOptions>, IngestSourcesValidator>();
     }
 
     public override IEnumerable<string> Preflight(IServiceProvider services) =>
-        services.GetRequiredService<IngestOptions>().Source
+        IngestSource.All(services.GetRequiredService<IngestOptions>()).SelectMany(s => s.Locations)
             .Select(s => SourceFiles.IsTemplate(s) ? SourceFiles.RootOf(s) : s)
             .Where(s => !File.Exists(s) && !Directory.Exists(s)).Select(s => $"--source {s} does not exist");
 }

@@ -18,18 +18,20 @@ public sealed partial class IngestWork(IngestOptions options, LakeStore lake, Jo
 
     public async Task<StageResult> RunAsync(CancellationToken cancellationToken)
     {
-        var (expanded, skipped) = SourceFiles.Expand(options.Source, options.Format, context.Chunk);
-        var files = expanded.Select(f => f with { Separator = options.CsvSeparator[0] }).ToList();
-        foreach (var file in skipped) SkippedFile(file);
-        var mapper = new RecordMapper(new ColumnMapping(options.IdField, options.TimeField, options.TextField, options.CategoryField, options.TitleField),
-            new TimestampParser(options.TimeFormat, options.TimeZone), options.MaxTextBytes);
+        var files = new List<(SourceFile File, IngestSource Source)>(); // each source's files, with its own mapping
+        foreach (var source in IngestSource.All(options))
+        {
+            var (expanded, skipped) = SourceFiles.Expand(source.Locations, source.Format, context.Chunk);
+            files.AddRange(expanded.Select(f => (f with { Separator = source.Separator }, source)));
+            foreach (var file in skipped) SkippedFile(file);
+        }
         var counts = new IngestCounts();
         var quarantined = new List<QuarantineRow>();
 
-        await KeepOtherSourcesUndatedAsync(files, quarantined, cancellationToken).ConfigureAwait(false);
+        await KeepOtherSourcesUndatedAsync([.. files.Select(f => f.File)], quarantined, cancellationToken).ConfigureAwait(false);
         try
         {
-            var accepted = Accept(files, mapper, counts, quarantined);
+            var accepted = Accept(files, counts, quarantined);
             await lake.ReplaceAsync(LakeTables.Documents, context.Chunk, accepted.ToAsyncEnumerable(), cancellationToken).ConfigureAwait(false);
         }
         catch (QualityGateException) when (counts.Read == counts.Input)
@@ -58,12 +60,15 @@ public sealed partial class IngestWork(IngestOptions options, LakeStore lake, Jo
             if (!ours.Contains(row.Source)) quarantined.Add(row);
     }
 
-    private IEnumerable<DocumentRow> Accept(IReadOnlyList<SourceFile> files, RecordMapper mapper, IngestCounts counts, List<QuarantineRow> quarantined)
+    private IEnumerable<DocumentRow> Accept(IReadOnlyList<(SourceFile File, IngestSource Source)> files, IngestCounts counts, List<QuarantineRow> quarantined)
     {
         var seen = new Dictionary<string, (string Ref, string Fingerprint)>(StringComparer.Ordinal); // doc id → first taken, within this chunk
         var reasons = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        foreach (var file in files)
+        var gate = new SourceGate(counts, options.MaxQuarantinedShare, files.Select(f => f.Source).Distinct().Count() > 1);
+        foreach (var (file, source) in files)
         {
+            var mapper = source.Mapper;
+            gate.Enter(source);
             counts.Files++;
             counts.Bytes += file.Length;
             counts.Input += file.CountRecords();
@@ -119,7 +124,7 @@ public sealed partial class IngestWork(IngestOptions options, LakeStore lake, Jo
         }
         foreach (var (reason, count) in reasons) QuarantinedByReason(reason, count);
         // Last, before the documents commit: lost records or a gate failure leave the table as it was.
-        var problems = counts.Problems().Concat(counts.GateProblems(options.MaxQuarantinedShare)).ToList();
+        var problems = counts.Problems().Concat(counts.GateProblems(options.MaxQuarantinedShare)).Concat(gate.Problems()).ToList();
         if (problems.Count > 0) throw new QualityGateException(string.Join("; ", problems));
     }
 

@@ -28,10 +28,14 @@ public sealed class RecordMapper(ColumnMapping mapping, TimestampParser? timesta
         if (parsed.Utc is not { } ts)
             return (null, new(parsed.OutOfRange ? QuarantineReasons.TimestampOutOfRange : QuarantineReasons.InvalidTimestamp,
                 $"timestamp '{StrictUtf8.Truncate(rawTime, 40)}' (field '{mapping.Timestamp}'): {parsed.Problem}"));
-        var text = TextNormalizer.Normalize(Get(fields, mapping.Text));
-        if (text.Length == 0) return (null, new(QuarantineReasons.EmptyText, $"empty text (field '{mapping.Text}')"));
+        var text = mapping.TextFields.Count == 1 ? TextNormalizer.Normalize(Get(fields, mapping.Text))
+            : string.Join("\n\n", mapping.TextFields.Select(f => TextNormalizer.Normalize(Get(fields, f))).Where(t => t.Length > 0));
+        if (text.Length == 0) return (null, new(QuarantineReasons.EmptyText, $"empty text ({mapping.DescribeText()})"));
         var bytes = Encoding.UTF8.GetByteCount(text);
-        if (bytes > maxTextBytes) return (null, new(QuarantineReasons.TextTooLarge, $"text of {bytes} UTF-8 bytes is over the {maxTextBytes}-byte limit (field '{mapping.Text}')"));
+        if (bytes > maxTextBytes) return (null, new(QuarantineReasons.TextTooLarge, $"text of {bytes} UTF-8 bytes is over the {maxTextBytes}-byte limit ({mapping.DescribeText()})"));
+        var metadata = MetadataJson.Of(mapping.MetadataFields, fields);
+        if (metadata is not null && Encoding.UTF8.GetByteCount(metadata) is var metadataBytes && metadataBytes > maxTextBytes)
+            return (null, new(QuarantineReasons.TextTooLarge, $"metadata of {metadataBytes} UTF-8 bytes is over the {maxTextBytes}-byte limit (fields {string.Join(", ", mapping.MetadataFields.Select(f => $"'{f}'"))})"));
         return (new DocumentRow
         {
             DocId = id,
@@ -43,13 +47,14 @@ public sealed class RecordMapper(ColumnMapping mapping, TimestampParser? timesta
             Source = record.Source,
             ContentHash = ContentHash.Of(text),
             RunId = runId,
+            Metadata = metadata,
         }, null);
     }
 
     /// <summary>A mapped field PostgreSQL <c>text</c> could not store: a NUL, or a lone surrogate (no UTF-8 form).</summary>
     private RecordProblem? Unstorable(IReadOnlyDictionary<string, string?> fields)
     {
-        foreach (var name in new[] { mapping.Id, mapping.Timestamp, mapping.Text, mapping.Title, mapping.Category })
+        foreach (var name in new[] { mapping.Id, mapping.Timestamp, mapping.Title, mapping.Category }.Concat(mapping.TextFields).Concat(mapping.MetadataFields))
         {
             if (name is null || Get(fields, name) is not { } value) continue;
             if (value.Contains('\0', StringComparison.Ordinal))

@@ -55,7 +55,9 @@ internal sealed class DeltaCommitter(DeltaLogStore log, string root, string sche
             var protocol = snapshot is null ? new ProtocolAction(1, 2, null, null) : null;
             var metadata = snapshot is null
                 ? new MetadataAction(Guid.NewGuid().ToString(), schemaString, partitionColumns, new Dictionary<string, string?>(), now)
-                : null;
+                : !DeltaTableSchema.SameFields(snapshot.Metadata.SchemaString, schemaString)
+                    ? snapshot.Metadata with { SchemaString = schemaString } // adds nullable columns (checked by the table)
+                    : null;
             var txns = pending.Txn is null ? [] : new[] { pending.Txn with { LastUpdated = now } };
             var version = readVersion.Value + 1;
             if (await log.TryCommitAsync(version, DeltaLogJson.Serialize(info, protocol, metadata, removes, pending.Adds, txns), cancellationToken).ConfigureAwait(false))
@@ -81,6 +83,10 @@ internal sealed class DeltaCommitter(DeltaLogStore log, string root, string sche
             // Many pods may create the same table at once: losing that race to an identical table is no conflict.
             if (v == 0 && winner.Metadata is { } created && created.PartitionColumns.SequenceEqual(partitionColumns)
                 && DeltaTableSchema.SameFields(created.SchemaString, schemaString))
+                continue;
+            // Nor is losing it to a writer that widened the schema exactly as this one would, if it changed nothing else.
+            if (winner.Protocol is null && winner.Metadata is { } widened && widened.PartitionColumns.SequenceEqual(partitionColumns)
+                && DeltaTableSchema.SameFields(widened.SchemaString, schemaString) && (pending.Txn is null || winner.Txns.All(t => t.AppId != pending.Txn.AppId)))
                 continue;
             var reason = winner.Protocol is not null ? "changed the protocol concurrently"
                 : winner.Metadata is not null ? "changed the metadata concurrently"

@@ -129,7 +129,10 @@ public sealed class DeltaTable<TRow> where TRow : class, new()
     private void EnsureSchemaMatches(DeltaSnapshot snapshot)
     {
         var expected = _spec.PartitionColumns.Select(c => c.Name).ToList();
-        if (!snapshot.Metadata.PartitionColumns.SequenceEqual(expected) || !DeltaTableSchema.SameFields(snapshot.Metadata.SchemaString, _spec.SchemaString))
+        // A table written before this job's rows gained nullable columns is read (those columns null) and widened by
+        // the next commit; any other difference is refused.
+        if (!snapshot.Metadata.PartitionColumns.SequenceEqual(expected) || !(DeltaTableSchema.SameFields(snapshot.Metadata.SchemaString, _spec.SchemaString)
+                || DeltaTableSchema.Widens(snapshot.Metadata.SchemaString, _spec.SchemaString)))
             throw new DeltaUnsupportedException(
                 $"{Root}: table schema or partitioning differs from what this job writes ({_spec.Name}); refusing to mix them");
     }

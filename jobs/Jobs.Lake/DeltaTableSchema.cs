@@ -22,6 +22,23 @@ public sealed class DeltaTableSchema
     public static bool SameFields(string a, string b) =>
         JsonNode.DeepEquals(JsonNode.Parse(a), JsonNode.Parse(b));
 
+    /// <summary>
+    /// True when <paramref name="wider"/> only adds nullable fields to <paramref name="table"/> (schema evolution by
+    /// adding columns, as Delta's mergeSchema does): every field of the table is there unchanged, by name, and files
+    /// written before the change read the new fields as null. Removing, retyping or tightening a field is no widening.
+    /// </summary>
+    public static bool Widens(string table, string wider)
+    {
+        var old = Parse(table);
+        var next = Parse(wider);
+        return old.Fields.All(f => next.FieldNode(f.Name) is { } n && old.FieldNode(f.Name) is { } o && JsonNode.DeepEquals(o, n))
+            && next.Fields.Where(f => old[f.Name] is null).All(f => f.Nullable);
+    }
+
+    private readonly Dictionary<string, JsonNode> _nodes = new(StringComparer.OrdinalIgnoreCase);
+
+    private JsonNode? FieldNode(string name) => _nodes.GetValueOrDefault(name);
+
     public static DeltaTableSchema Parse(string schemaString)
     {
         JsonObject root;
@@ -31,7 +48,9 @@ public sealed class DeltaTableSchema
             throw new DeltaProtocolException($"schemaString is not a JSON struct type: {e.Message}");
         }
         var fields = root["fields"]?.AsArray() ?? throw new DeltaProtocolException("schemaString has no fields");
-        return new DeltaTableSchema(fields.Select(f => new DeltaField(
+        var schema = new DeltaTableSchema(fields.Select(f => new DeltaField(
             f!["name"]!.GetValue<string>(), f["type"]!.DeepClone(), f["nullable"]?.GetValue<bool>() ?? true)).ToList());
+        foreach (var f in fields) schema._nodes.TryAdd(f!["name"]!.GetValue<string>(), f.DeepClone());
+        return schema;
     }
 }

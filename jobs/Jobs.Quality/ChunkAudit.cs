@@ -33,7 +33,7 @@ public sealed class ChunkAudit(EmbeddingModel model, QualityOptions options)
         if (!_chunkIds.Add(chunk.ChunkId)) _duplicate.Fail(chunk.ChunkId);
         _chunksPerDocument[chunk.DocId] = _chunksPerDocument.GetValueOrDefault(chunk.DocId) + 1;
         if (string.IsNullOrWhiteSpace(chunk.Text)) _empty.Fail(chunk.ChunkId);
-        else if (ContentHash.Of(chunk.Text) != chunk.ContentHash) _hash.Fail(chunk.ChunkId);
+        else if (ContentHash.OfPassage(chunk.Context, chunk.Text) != chunk.ContentHash) _hash.Fail(chunk.ChunkId);
         // The model sees [CLS] and [SEP] besides the chunk's own tokens: those count against its window too.
         _maxTokens = Math.Max(_maxTokens, chunk.TokenCount + SpecialTokens);
         if (chunk.TokenCount + SpecialTokens > model.MaxTokens) _overLimit.Fail(chunk.ChunkId);

@@ -16,5 +16,7 @@ public sealed class ChunkRow
     [JsonPropertyName("content_hash")] public string ContentHash { get; set; } = "";
     [JsonPropertyName("ts"), ParquetTimestamp(ParquetTimestampResolution.Milliseconds)] public DateTime Timestamp { get; set; }
     [JsonPropertyName("run_id")] public string RunId { get; set; } = "";
+    /// <summary>What the passage is about, given to the embedder before its text but not part of it: the document's title (and the section heading above the passage), or null. Added after the first tables: files written before read it as null.</summary>
+    [JsonPropertyName("context")] public string? Context { get; set; }
     [JsonIgnore] public DateOnly Day { get; set; }
 }

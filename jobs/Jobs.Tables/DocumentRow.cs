@@ -14,5 +14,7 @@ public sealed class DocumentRow
     [JsonPropertyName("source")] public string Source { get; set; } = "";
     [JsonPropertyName("content_hash")] public string ContentHash { get; set; } = "";
     [JsonPropertyName("run_id")] public string RunId { get; set; } = "";
+    /// <summary>The source's extra fields as one JSON object (field name → value as text, or null), in the mapping's order; null when none are mapped. Added after the first tables: files written before read it as null.</summary>
+    [JsonPropertyName("metadata")] public string? Metadata { get; set; }
     [JsonIgnore] public DateOnly Day { get; set; }
 }

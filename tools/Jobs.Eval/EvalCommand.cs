@@ -23,15 +23,17 @@ public static class EvalCommand
     {
         var beir = new Option<string>("--beir") { Description = "BEIR folder (corpus.jsonl, queries.jsonl, qrels/)", Required = true };
         var split = new Option<string>("--split") { DefaultValueFactory = _ => "test" };
-        var titleInText = new Option<bool>("--title-in-text") { Description = "Put each document's title on the first line of its text (chunk context)" };
+        var titleInText = new Option<bool>("--title-in-text") { Description = "Also put each document's title on the first line of its text (the chunk stage already gives it to the embedder as context; see --context-max-tokens)" };
         var maxTokens = new Option<int>("--max-tokens") { DefaultValueFactory = _ => 256 };
+        var contextTokens = new Option<int?>("--context-max-tokens") { Description = "Chunk --context-max-tokens: title tokens given to the embedder with each chunk (0: none; default the chunk stage's)" };
         var modes = new Option<string[]>("--mode") { Description = "Modes to measure (repeat; default all)" };
-        var root = new RootCommand("Retrieval quality of the pipeline on a BEIR collection") { beir, split, titleInText, maxTokens, modes };
+        var root = new RootCommand("Retrieval quality of the pipeline on a BEIR collection") { beir, split, titleInText, maxTokens, contextTokens, modes };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0 || parse.Action is not null) return await parse.InvokeAsync();
 
         var collection = BeirCollection.Load(parse.GetValue(beir)!, parse.GetValue(split)!);
-        var variant = $"{collection.Name}-{parse.GetValue(maxTokens)}{(parse.GetValue(titleInText) ? "-title" : "")}";
+        var context = parse.GetValue(contextTokens);
+        var variant = $"{collection.Name}-{parse.GetValue(maxTokens)}{(parse.GetValue(titleInText) ? "-title" : "")}{(context is { } c ? $"-context{c}" : "")}";
         var scratch = Path.GetFullPath(Path.Combine(".lake", "eval", variant));
         var source = Path.Combine(scratch, "source", "corpus.jsonl");
         var documents = collection.WriteDatedCorpus(source, Day, parse.GetValue(titleInText));
@@ -48,7 +50,8 @@ public static class EvalCommand
         var quiet = new JobRunnerSettings { LogOutput = TextWriter.Null, JsonLogs = true };
         foreach (var step in PipelinePlan.For([chunk], Path.Combine(scratch, "lake"), pg, sourceArgs))
         {
-            string[] stepArgs = step.Stage.Name == "chunk" ? [.. step.Args, "--max-tokens", parse.GetValue(maxTokens).ToString(System.Globalization.CultureInfo.InvariantCulture)] : step.Args;
+            string[] stepArgs = step.Stage.Name == "chunk" ? [.. step.Args, "--max-tokens", parse.GetValue(maxTokens).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                .. context is { } n ? new[] { "--context-max-tokens", n.ToString(System.Globalization.CultureInfo.InvariantCulture) } : []] : step.Args;
             var code = await JobRunner.RunAsync(step.Stage, stepArgs, quiet);
             await log.WriteLineAsync($"eval: {step.Stage.Name} exit {code} ({clock.Elapsed.TotalSeconds:F0} s)");
             if (code != ExitCodes.Success) return code;
@@ -93,7 +96,7 @@ public static class EvalCommand
         Console.Out.WriteLine(JsonSerializer.Serialize(new
         {
             collection = collection.Name, split = parse.GetValue(split), documents, queries = ids.Count, model = model.Id,
-            max_tokens = parse.GetValue(maxTokens), title_in_text = parse.GetValue(titleInText), modes = results,
+            max_tokens = parse.GetValue(maxTokens), title_in_text = parse.GetValue(titleInText), context_max_tokens = context, modes = results,
         }, new JsonSerializerOptions { WriteIndented = true }));
         return 0;
     }
