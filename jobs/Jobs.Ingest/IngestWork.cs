@@ -12,13 +12,13 @@ namespace Jobs.Ingest;
 /// count of the input, and fails (exit 4) before committing documents when the counts do not reconcile or too
 /// large a share was quarantined (a wrong field mapping must not succeed with zero documents).
 /// </summary>
-public sealed partial class IngestWork(IngestOptions options, LakeStore lake, JobContext context, ILogger<IngestWork> log) : IStageWork
+public sealed partial class IngestWork(IngestOptions options, IngestSources sources, LakeStore lake, JobContext context, ILogger<IngestWork> log) : IStageWork
 {
     public const string StageName = "ingest";
 
     public async Task<StageResult> RunAsync(CancellationToken cancellationToken)
     {
-        var (expanded, skipped) = SourceFiles.Expand(options.Source, options.Format, context.Chunk);
+        var (expanded, skipped) = await sources.ExpandAsync(context.Chunk, cancellationToken).ConfigureAwait(false);
         var files = expanded.Select(f => f with { Separator = options.CsvSeparator[0] }).ToList();
         foreach (var file in skipped) SkippedFile(file);
         var mapper = new RecordMapper(new ColumnMapping(options.IdField, options.TimeField, options.TextField, options.CategoryField, options.TitleField),
