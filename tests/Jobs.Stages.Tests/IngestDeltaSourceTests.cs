@@ -32,13 +32,13 @@ public sealed class IngestDeltaSourceTests : IDisposable
         [JsonIgnore] public DateOnly? Day { get; set; }
     }
 
-    private static readonly TableSpec<EventRow> ByDay = new("events", [new PartitionColumn("day", "date")],
+    internal static readonly TableSpec<EventRow> ByDay = new("events", [new PartitionColumn("day", "date")],
         r => new Dictionary<string, string?> { ["day"] = r.Day?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) },
         (r, v) => r.Day = v["day"] is { } d ? DateOnly.ParseExact(d, "yyyy-MM-dd", CultureInfo.InvariantCulture) : null);
 
     private static readonly TableSpec<EventRow> Unpartitioned = new("stream", [], _ => new Dictionary<string, string?>(), (_, _) => { });
 
-    private static EventRow Event(int day, int n) => new()
+    internal static EventRow Event(int day, int n) => new()
     {
         Id = $"e-{day}-{n}", Ts = FirstDay.AddDays(day).ToDateTime(new TimeOnly(1 + (7 * n % 22), 30), DateTimeKind.Utc),
         Body = $"Report {n} of day {day}: the committee reviewed the budget and the schedule.", Topic = $"topic-{n % 3}", Day = FirstDay.AddDays(day),
@@ -172,6 +172,22 @@ public sealed class IngestDeltaSourceTests : IDisposable
             rows.Select(r => r.RecordRef).Order(StringComparer.Ordinal));
         Assert.All(rows, r => Assert.Equal(QuarantineReasons.MissingTimestamp, r.Reason));
         Assert.Contains(rows, r => r.Raw?.Contains("\"x\":\"A/A\"", StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
+    public async Task Run_FileWithFewerRowsThanTheLogsNumRecords_FailsTheReconciliation()
+    {
+        var table = new DeltaTable<EventRow>(Sources, ByDay);
+        await table.AppendAsync(Enumerable.Range(0, 3).Select(n => Event(0, n)).ToAsyncEnumerable(), cancellationToken: Ct);
+        // The log says 4 rows where the data file holds 3: the input is counted from the log, apart from the reader.
+        var commit = Path.Combine(table.Root, "_delta_log", "00000000000000000000.json");
+        await File.WriteAllTextAsync(commit, (await File.ReadAllTextAsync(commit, Ct)).Replace(""" \"numRecords\":3 """.Trim(), """ \"numRecords\":4 """.Trim(), StringComparison.Ordinal), Ct);
+
+        var run = await Ingest(Day(0), Day(1), "--source", table.Root);
+
+        Assert.True(run.ExitCode == ExitCodes.QualityGate, run.Log);
+        Assert.Contains("records read 3 != 4 records counted", run.Log, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(Lake, "documents")));
     }
 
     [Theory]
