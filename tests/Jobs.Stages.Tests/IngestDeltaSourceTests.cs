@@ -86,8 +86,9 @@ public sealed class IngestDeltaSourceTests : IDisposable
         Assert.Equal(snapshot.Files.Where(f => string.CompareOrdinal(f.PartitionValues["day"], Day(100)) >= 0 && string.CompareOrdinal(f.PartitionValues["day"], Day(107)) < 0).Sum(f => f.Size),
             week.Counts["bytes"]);
 
+        var logBytes = new DirectoryInfo(Path.Combine(table.Root, "_delta_log")).EnumerateFiles().Sum(f => f.Length);
         TestContext.Current.TestOutputHelper?.WriteLine(
-            $"1 day of 1000: {run.Counts["bytes"]} of {totalBytes} bytes ({(double)run.Counts["bytes"] / totalBytes:P3}), 1 of {snapshot.Files.Count} files; 7 days: {week.Counts["bytes"]} bytes");
+            $"1 day of 1000: {run.Counts["bytes"]} of {totalBytes} data bytes ({(double)run.Counts["bytes"] / totalBytes:P3}), 1 of {snapshot.Files.Count} files; 7 days: {week.Counts["bytes"]} bytes; the log replayed by every run: {logBytes} bytes");
     }
 
     [Fact]
