@@ -11,7 +11,7 @@ public sealed class IngestOptions
     [Description("Source file or folder (repeat the flag for several), read with the flags' mapping; a folder or path may carry a date template, {yyyy}/{MM}/{dd} or day={yyyy}-{MM}-{dd}, so a run lists only its chunk's days. At least one --source or Ingest:Sources entry is required")]
     public string[] Source { get; set; } = [];
 
-    [Description("csv, jsonl, parquet or auto (by extension)")]
+    [Description("csv, jsonl, parquet, delta (a table folder or az://…), postgres (--source is a query using @start and @end) or auto (by extension; a folder with _delta_log is a Delta table)")]
     public SourceFormat Format { get; set; } = SourceFormat.Auto;
 
     [Description("CSV field separator: one ASCII character (RFC 4180: a comma)"), Required(AllowEmptyStrings = false)]
@@ -52,4 +52,10 @@ public sealed class IngestOptions
 
     [Description("The run fails (exit 4) when the quarantined share of the chunk's records, or of the undated records among all read, is above this"), Range(0.0, 1.0, ErrorMessage = "must be between {1} and {2}")]
     public double MaxQuarantinedShare { get; set; } = 0.5;
+
+    [Description("Delta source: the date partition column to prune by (type date, or yyyy-MM-dd strings); default: a partition column named day or date, else the table's only date partition column")]
+    public string? PartitionColumn { get; set; }
+
+    [Description("PostgreSQL source: name of the environment variable holding its connection string (Npgsql keywords or postgresql:// URI); the value is never logged")]
+    public string? SourcePgEnv { get; set; }
 }

@@ -12,16 +12,16 @@ namespace Jobs.Ingest;
 /// count of the input, and fails (exit 4) before committing documents when the counts do not reconcile or too
 /// large a share was quarantined (a wrong field mapping must not succeed with zero documents).
 /// </summary>
-public sealed partial class IngestWork(IngestOptions options, LakeStore lake, JobContext context, ILogger<IngestWork> log) : IStageWork
+public sealed partial class IngestWork(IngestOptions options, IngestSources sources, LakeStore lake, JobContext context, ILogger<IngestWork> log) : IStageWork
 {
     public const string StageName = "ingest";
 
     public async Task<StageResult> RunAsync(CancellationToken cancellationToken)
     {
-        var files = new List<(SourceFile File, IngestSource Source)>(); // each source's files, with its own mapping
+        var files = new List<(SourceFile File, IngestSource Source)>(); // each source's parts, with its own mapping
         foreach (var source in IngestSource.All(options))
         {
-            var (expanded, skipped) = SourceFiles.Expand(source.Locations, source.Format, context.Chunk);
+            var (expanded, skipped) = await sources.ExpandAsync(source, context.Chunk, files.Count, cancellationToken).ConfigureAwait(false);
             files.AddRange(expanded.Select(f => (f with { Separator = source.Separator }, source)));
             foreach (var file in skipped) SkippedFile(file);
         }

@@ -17,10 +17,15 @@ public static class ParquetRecordReader
 
     // Ingest's pipeline is synchronous (the records feed one enumerable the lake writes); a job has no
     // synchronization context, so waiting on Parquet.Net's async calls here cannot deadlock.
-    public static IEnumerable<SourceRecord> Read(string path, string sourceName)
+    public static IEnumerable<SourceRecord> Read(string path, string sourceName) =>
+        Read(() => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.RandomAccess), path, sourceName);
+
+    /// <summary>Reads the Parquet file that <paramref name="open"/> opens (a seekable stream: local, or a lake's object); <paramref name="where"/> names it in errors.</summary>
+    public static IEnumerable<SourceRecord> Read(Func<Stream> open, string where, string sourceName)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.RandomAccess);
-        var reader = Open(stream, path, sourceName);
+        ArgumentNullException.ThrowIfNull(open);
+        using var stream = open();
+        var reader = Open(stream, where, sourceName);
         try
         {
             var rowCounts = RowCounts(reader);
@@ -68,10 +73,14 @@ public static class ParquetRecordReader
     }
 
     /// <summary>The rows the footer declares (the sum of its row groups' counts), apart from reading them: the reconciliation's input count.</summary>
-    public static long CountRows(string path, string sourceName)
+    public static long CountRows(string path, string sourceName) =>
+        CountRows(() => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.RandomAccess), path, sourceName);
+
+    public static long CountRows(Func<Stream> open, string where, string sourceName)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.RandomAccess);
-        var reader = Open(stream, path, sourceName);
+        ArgumentNullException.ThrowIfNull(open);
+        using var stream = open();
+        var reader = Open(stream, where, sourceName);
         try
         {
             return RowCounts(reader).Sum();

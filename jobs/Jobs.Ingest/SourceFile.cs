@@ -3,12 +3,13 @@ namespace Jobs.Ingest;
 /// <summary>
 /// A file to read: its full path, the name records refer to (relative to its --source), its format, and the day
 /// of its date-template folder when the source has one (an undated record of that file is quarantined on that day).
+/// A part that is not a local file (a Delta data file, a PostgreSQL query) is read through its <see cref="Origin"/>.
 /// </summary>
-public sealed record SourceFile(string Path, string Name, SourceFormat Format, DateOnly? Day = null, char Separator = ',')
+public sealed record SourceFile(string Path, string Name, SourceFormat Format, DateOnly? Day = null, char Separator = ',', IRecordSource? Origin = null)
 {
-    public long Length => new FileInfo(Path).Length;
+    public long Length => Origin?.Length ?? new FileInfo(Path).Length;
 
-    public IEnumerable<SourceRecord> Read(int maxRecordBytes) => Format switch
+    public IEnumerable<SourceRecord> Read(int maxRecordBytes) => Origin?.Read(maxRecordBytes) ?? Format switch
     {
         SourceFormat.Csv => CsvRecordReader.Read(Path, Name, maxRecordBytes, Separator),
         SourceFormat.Parquet => ParquetRecordReader.Read(Path, Name),
@@ -16,7 +17,7 @@ public sealed record SourceFile(string Path, string Name, SourceFormat Format, D
     };
 
     /// <summary>The file's records counted apart from the readers, for the reconciliation (Parquet: the rows its footer declares).</summary>
-    public long CountRecords() => Format switch
+    public long CountRecords() => Origin?.CountRecords() ?? Format switch
     {
         SourceFormat.Csv => CsvRecordScanner.CountRecords(Path, (byte)Separator),
         SourceFormat.Parquet => ParquetRecordReader.CountRows(Path, Name),
