@@ -79,6 +79,7 @@ eval-themes: provision build
 # Benchmarks print ratios against a baseline measured in the same run (BENCH_ARGS: rows, commits).
 # SERVE_BENCH_ARGS: seconds per level, client counts (default "5 1,4,16").
 # THEME_BENCH_ARGS: window sizes in chunks (default "100000,1000000"; the data is generated once under .lake/bench).
+# EMBED_BENCH_ARGS: chunks rounds batch threads corpus.jsonl (default "256 3 64 <cores> ../shared/testdata/scifact/corpus.jsonl").
 bench: provision
 	$(DOTNET) build bench/Jobs.Lake.Bench -c Release -v quiet -nologo -clp:NoSummary
 	$(DOTNET) bench/Jobs.Lake.Bench/bin/Release/net10.0/jobs-lake-bench.dll $(BENCH_ARGS)
@@ -88,6 +89,8 @@ bench: provision
 	$(DOTNET) bench/Jobs.Theme.Bench/bin/Release/net10.0/jobs-theme-bench.dll $(THEME_BENCH_ARGS)
 	$(DOTNET) build bench/Jobs.Store.Bench -c Release -v quiet -nologo -clp:NoSummary
 	$(DOTNET) bench/Jobs.Store.Bench/bin/Release/net10.0/jobs-store-bench.dll $(STORE_BENCH_ARGS)
+	$(DOTNET) build bench/Jobs.Embed.Bench -c Release -v quiet -nologo -clp:NoSummary
+	$(DOTNET) bench/Jobs.Embed.Bench/bin/Release/net10.0/jobs-embed-bench.dll $(EMBED_BENCH_ARGS)
 
 delta-show:
 	@test -n "$(TABLE)" || { echo "usage: make delta-show TABLE=<table folder> [VERSION=<n>]" >&2; exit 2; }

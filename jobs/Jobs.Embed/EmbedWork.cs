@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Jobs.Contracts;
 using Jobs.Embeddings;
 using Jobs.Hosting;
+using Jobs.Lake;
 using Jobs.Tables;
 using Microsoft.Extensions.Logging;
 
@@ -48,11 +49,14 @@ public sealed partial class EmbedWork(EmbedOptions options, ModelOptions modelOp
 
         var run = new RunState(known, previousDead);
         var rows = EmbedAllAsync(lake.ReadAsync(LakeTables.Chunks, chunk, cancellationToken), run, cancellationToken);
-        await lake.ReplaceAsync(LakeTables.Embeddings, chunk, rows, cancellationToken).ConfigureAwait(false);
+        await lake.ReplaceAsync(LakeTables.Embeddings, chunk, WithOtherModelsAsync(LakeTables.Embeddings, e => e.Model, rows, cancellationToken),
+            cancellationToken).ConfigureAwait(false);
         if (run.Dead.Count > 0 || previousDead.Count > 0)
-            await lake.ReplaceAsync(LakeTables.DeadLetters, chunk, run.Dead.ToAsyncEnumerable(), cancellationToken).ConfigureAwait(false);
+            await lake.ReplaceAsync(LakeTables.DeadLetters, chunk, WithOtherModelsAsync(LakeTables.DeadLetters, d => d.Model, run.Dead.ToAsyncEnumerable(),
+                cancellationToken), cancellationToken).ConfigureAwait(false);
         if (progressInRange || run.Progressed > 0) // the vectors are in embeddings now: the range's progress is spent
-            await lake.ReplaceAsync(LakeTables.EmbeddingProgress, chunk, AsyncEnumerable.Empty<EmbeddingRow>(), cancellationToken).ConfigureAwait(false);
+            await lake.ReplaceAsync(LakeTables.EmbeddingProgress, chunk, WithOtherModelsAsync(LakeTables.EmbeddingProgress, e => e.Model,
+                AsyncEnumerable.Empty<EmbeddingRow>(), cancellationToken), cancellationToken).ConfigureAwait(false);
 
         var counts = run.Counts;
         Embedded(counts.Embedded, counts.Reused, counts.DeadLettered, counts.Recovered, model.Id);
@@ -62,6 +66,18 @@ public sealed partial class EmbedWork(EmbedOptions options, ModelOptions modelOp
                 $"{options.MaxDeadLetterShare:P1}; see the dead_letters table (embed --replay-dead-letters retries them)");
         return StageResult.Of(counts.Chunks, ("chunks", counts.Chunks), ("embedded", counts.Embedded), ("reused", counts.Reused),
             ("dead_lettered", counts.DeadLettered), ("recovered", counts.Recovered));
+    }
+
+    /// <summary>
+    /// The range's rows of other models first (a new model is embedded side by side while the old one keeps serving:
+    /// replacing the range's days must not drop them), then this model's.
+    /// </summary>
+    private async IAsyncEnumerable<T> WithOtherModelsAsync<T>(TableSpec<T> spec, Func<T, string> modelOf, IAsyncEnumerable<T> rows,
+        [EnumeratorCancellation] CancellationToken cancellationToken) where T : class, new()
+    {
+        await foreach (var row in lake.ReadAsync(spec, context.Chunk, cancellationToken).ConfigureAwait(false))
+            if (modelOf(row) != model.Id) yield return row;
+        await foreach (var row in rows.WithCancellation(cancellationToken).ConfigureAwait(false)) yield return row;
     }
 
     private async IAsyncEnumerable<EmbeddingRow> EmbedAllAsync(IAsyncEnumerable<ChunkRow> chunks, RunState run,

@@ -25,9 +25,10 @@ public sealed partial class OnnxEmbeddingGenerator : IEmbeddingGenerator<string,
     public OnnxEmbeddingGenerator(EmbeddingModelFiles files, EmbeddingModel model, int batchSize = 32, int? threads = null, ILogger<OnnxEmbeddingGenerator>? logger = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        var intraOp = threads ?? Environment.ProcessorCount;
         using var options = new SessionOptions
         {
-            IntraOpNumThreads = threads ?? Environment.ProcessorCount,
+            IntraOpNumThreads = intraOp,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
         _session = new InferenceSession(files.ReadModel(), options);
@@ -36,7 +37,7 @@ public sealed partial class OnnxEmbeddingGenerator : IEmbeddingGenerator<string,
         _model = model;
         _log = logger ?? NullLogger<OnnxEmbeddingGenerator>.Instance;
         _metadata = new EmbeddingGeneratorMetadata("onnxruntime", null, model.Id, model.Dimensions);
-        Loaded(model.Id, files.Origin, _session.InputMetadata.Count);
+        Loaded(model.Id, files.Origin, _session.InputMetadata.Count, intraOp);
     }
 
     public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values,
@@ -117,8 +118,8 @@ public sealed partial class OnnxEmbeddingGenerator : IEmbeddingGenerator<string,
 
     public void Dispose() => _session.Dispose();
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded model {Model} from {Origin} ({Inputs} inputs)")]
-    private partial void Loaded(string model, string origin, int inputs);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded model {Model} from {Origin} ({Inputs} inputs, {Threads} intra-op threads)")]
+    private partial void Loaded(string model, string origin, int inputs, int threads);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Embedded {Count} inputs of up to {Tokens} tokens in {Milliseconds:F0} ms")]
     private partial void BatchRun(int count, int tokens, double milliseconds);

@@ -34,7 +34,15 @@ public static partial class ServeApp
             await Console.Error.WriteLineAsync($"serve: error: {string.Join("; ", e.Failures)}").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
-        await app.RunAsync().ConfigureAwait(false);
+        try
+        {
+            await app.RunAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (ServedModelMismatchException.Find(e) is { } mismatch)
+        {
+            await Console.Error.WriteLineAsync($"serve: error: {mismatch.Message}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
         return ExitCodes.Success;
     }
 
@@ -68,6 +76,7 @@ public static partial class ServeApp
         services.AddStore(_ => new NpgsqlConnectionStringBuilder(PostgresConnectionString.Normalize(pg!)) { Options = "-c default_transaction_read_only=on" }.ConnectionString);
         services.AddSingleton(sp => new QueryEmbeddingCache(sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>(),
             sp.GetRequiredService<EmbeddingModel>(), serve.QueryCacheEntries));
+        services.AddHostedService<ServedModelCheck>(); // refuses to start when the store serves another model's vectors
         services.AddProblemDetails();
         services.AddOpenApi();
         services.AddRequestTimeouts(o => o.DefaultPolicy = new RequestTimeoutPolicy

@@ -66,7 +66,8 @@ public sealed class QualityAuditTests
         Assert.True(r["chunks_have_embeddings"].Passed);                             // "dead" is a dead letter, not missing
         Assert.Equal((1.0 / 7, false), (r["dead_letter_share"].Observed, r["dead_letter_share"].Passed));
         Assert.Equal(["c5", "orphan"], r["embeddings_have_chunks"].Samples);
-        Assert.Equal(["c2"], r["embeddings_of_served_model"].Samples);
+        Assert.Equal(["c2"], r["embeddings_of_served_model"].Samples);                // side by side: reported, not blocking
+        Assert.Equal(Severity.Warning, r["embeddings_of_served_model"].Severity);
         Assert.Equal(["c6"], r["embedding_hashes_match_chunks"].Samples);
         Assert.Equal(["c3"], r["embedding_dimension"].Samples);
         Assert.Equal(["c4"], r["embedding_values_finite"].Samples);

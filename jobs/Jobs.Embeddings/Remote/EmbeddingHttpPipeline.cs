@@ -22,14 +22,7 @@ internal static class EmbeddingHttpPipeline
     {
         builder.AddConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = options.MaxConcurrency, QueueLimit = int.MaxValue });
         if (options.RequestsPerMinute > 0)
-            builder.AddRateLimiter(new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = Math.Max(1, options.RequestsPerMinute / 60 * 5), // a few seconds' worth of burst
-                TokensPerPeriod = Math.Max(1, options.RequestsPerMinute / 60),
-                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                QueueLimit = int.MaxValue,
-                AutoReplenishment = true,
-            }));
+            builder.AddRateLimiter(PerMinuteLimiter.Create(options.RequestsPerMinute));
         builder.AddTimeout(new HttpTimeoutStrategyOptions { Name = "total", Timeout = TimeSpan.FromSeconds(options.TotalTimeoutSeconds) });
         builder.AddRetry(new HttpRetryStrategyOptions
         {

@@ -11,14 +11,7 @@ namespace Jobs.Embeddings.Remote;
 public sealed class TokenBudgetEmbeddingGenerator(IEmbeddingGenerator<string, Embedding<float>> inner, int tokensPerMinute)
     : DelegatingEmbeddingGenerator<string, Embedding<float>>(inner)
 {
-    private readonly TokenBucketRateLimiter _budget = new(new TokenBucketRateLimiterOptions
-    {
-        TokenLimit = Math.Max(1, tokensPerMinute / 6), // ten seconds' worth of burst
-        TokensPerPeriod = Math.Max(1, tokensPerMinute / 60),
-        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-        QueueLimit = int.MaxValue,
-        AutoReplenishment = true,
-    });
+    private readonly TokenBucketRateLimiter _budget = PerMinuteLimiter.Create(tokensPerMinute);
 
     public static int EstimateTokens(IEnumerable<string> inputs) => inputs.Sum(s => s.Length / 4 + 1);
 
@@ -26,8 +19,13 @@ public sealed class TokenBudgetEmbeddingGenerator(IEmbeddingGenerator<string, Em
         EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
         var inputs = values as IReadOnlyCollection<string> ?? [.. values];
-        var permits = Math.Min(EstimateTokens(inputs), Math.Max(1, tokensPerMinute / 6));
-        using var lease = await _budget.AcquireAsync(permits, cancellationToken).ConfigureAwait(false);
+        // A call larger than the bucket takes its tokens a bucketful at a time, so every estimated token is paid for.
+        var limit = PerMinuteLimiter.Options(tokensPerMinute).TokenLimit;
+        for (var owed = EstimateTokens(inputs); owed > 0; owed -= limit)
+        {
+            using var lease = await _budget.AcquireAsync(Math.Min(owed, limit), cancellationToken).ConfigureAwait(false);
+            if (!lease.IsAcquired) throw new InvalidOperationException("the tokens-per-minute limiter refused a request (its queue is unbounded, so this is a bug)");
+        }
         return await base.GenerateAsync(inputs, options, cancellationToken).ConfigureAwait(false);
     }
 

@@ -1,0 +1,3 @@
+using Jobs.Embed.Bench;
+
+return await EmbedBenchmark.RunAsync(args);

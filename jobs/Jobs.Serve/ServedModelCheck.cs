@@ -1,0 +1,60 @@
+using Jobs.Contracts;
+using Npgsql;
+
+namespace Jobs.Serve;
+
+/// <summary>
+/// Queries are embedded with the model of the vectors they are compared with, or the ranking is noise: at start, the
+/// service reads the served model recorded in the store (<c>store_settings.served_model</c>, else the model of the
+/// rows in <c>chunks</c>) and refuses to start when its own model (<c>JOBS_MODEL__ID</c>) differs. An empty store
+/// records no model and passes.
+/// </summary>
+internal sealed class ServedModelCheck(NpgsqlDataSource dataSource, ModelOptions model) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var served = await ReadServedModelsAsync(dataSource, cancellationToken).ConfigureAwait(false);
+        if (served.Count == 0 || (served.Count == 1 && string.Equals(served[0], model.Id, StringComparison.Ordinal))) return;
+        throw new ServedModelMismatchException(served.Count == 1
+            ? $"the store serves vectors of model {served[0]}, but this service would embed queries with {model.Id}: set JOBS_MODEL__ID={served[0]} (and the provider that made those vectors)"
+            : $"the store's chunks hold vectors of several models ({string.Join(", ", served)}) and no served model is recorded; this service embeds queries with {model.Id}");
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>The recorded served model, else the distinct models of <c>chunks</c> (none for a store not yet loaded).</summary>
+    internal static async Task<IReadOnlyList<string>> ReadServedModelsAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var recorded = new NpgsqlCommand("SELECT to_regclass('store_settings') IS NOT NULL, to_regclass('chunks') IS NOT NULL", connection))
+        await using (var reader = await recorded.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var (settings, chunks) = (reader.GetBoolean(0), reader.GetBoolean(1));
+            await reader.CloseAsync().ConfigureAwait(false);
+            if (settings)
+            {
+                await using var cmd = new NpgsqlCommand("SELECT value FROM store_settings WHERE name = 'served_model'", connection);
+                if (await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string served) return [served];
+            }
+            if (!chunks) return [];
+        }
+        var models = new List<string>();
+        await using (var distinct = new NpgsqlCommand("SELECT DISTINCT model FROM chunks ORDER BY model LIMIT 10", connection))
+        await using (var rows = await distinct.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            while (await rows.ReadAsync(cancellationToken).ConfigureAwait(false)) models.Add(rows.GetString(0));
+        return models;
+    }
+}
+
+/// <summary>The service's model is not the one the store serves: a deployment mistake (exit 2).</summary>
+public sealed class ServedModelMismatchException(string message) : Exception(message)
+{
+    /// <summary>The mismatch behind a failed host start (the host may wrap it).</summary>
+    public static ServedModelMismatchException? Find(Exception e) => e switch
+    {
+        ServedModelMismatchException m => m,
+        AggregateException a => a.InnerExceptions.Select(Find).FirstOrDefault(m => m is not null),
+        _ => null,
+    };
+}
