@@ -46,4 +46,10 @@ public sealed class IngestOptions
 
     [Description("The run fails (exit 4) when the quarantined share of the chunk's records, or of the undated records among all read, is above this"), Range(0.0, 1.0, ErrorMessage = "must be between {1} and {2}")]
     public double MaxQuarantinedShare { get; set; } = 0.5;
+
+    [Description("Reduce HTML to text (tags removed, entities decoded, blocks as line breaks, script and style dropped): auto (when the text holds HTML tags), on or off")]
+    public HtmlMode Html { get; set; } = HtmlMode.Auto;
+
+    [Description("Strip e-mail quoting (> lines and the line introducing them, a forwarded original) and the signature below a '-- ' line")]
+    public bool StripEmailQuotes { get; set; }
 }

@@ -22,7 +22,7 @@ public sealed partial class IngestWork(IngestOptions options, LakeStore lake, Jo
         var files = expanded.Select(f => f with { Separator = options.CsvSeparator[0] }).ToList();
         foreach (var file in skipped) SkippedFile(file);
         var mapper = new RecordMapper(new ColumnMapping(options.IdField, options.TimeField, options.TextField, options.CategoryField, options.TitleField),
-            new TimestampParser(options.TimeFormat, options.TimeZone), options.MaxTextBytes);
+            new TimestampParser(options.TimeFormat, options.TimeZone), options.MaxTextBytes, options.Html, options.StripEmailQuotes);
         var counts = new IngestCounts();
         var quarantined = new List<QuarantineRow>();
 
