@@ -49,7 +49,7 @@ public sealed class DeltaTable<TRow> where TRow : class, new()
     public string TablePath { get; }
     public int MaxRowsPerFile { get; init; } = 50_000;
     /// <summary>Row memory (strings as UTF-16) buffered per data file before it is written: bounds a writer's memory whatever the row size.</summary>
-    public long MaxBytesPerFile { get; init; } = 32L * 1024 * 1024;
+    public long MaxBytesPerFile { get; init; } = 8L * 1024 * 1024;
 
     /// <summary>Whether the table has at least one commit.</summary>
     public Task<bool> ExistsAsync(CancellationToken cancellationToken = default) => _log.ExistsAsync(cancellationToken);
