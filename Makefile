@@ -91,6 +91,8 @@ bench: provision
 	$(DOTNET) bench/Jobs.Store.Bench/bin/Release/net10.0/jobs-store-bench.dll $(STORE_BENCH_ARGS)
 	$(DOTNET) build bench/Jobs.Embed.Bench -c Release -v quiet -nologo -clp:NoSummary
 	$(DOTNET) bench/Jobs.Embed.Bench/bin/Release/net10.0/jobs-embed-bench.dll $(EMBED_BENCH_ARGS)
+	$(DOTNET) build bench/Jobs.Ingest.Bench -c Release -v quiet -nologo -clp:NoSummary
+	$(DOTNET) bench/Jobs.Ingest.Bench/bin/Release/net10.0/jobs-ingest-bench.dll $(INGEST_BENCH_ARGS)
 
 delta-show:
 	@test -n "$(TABLE)" || { echo "usage: make delta-show TABLE=<table folder> [VERSION=<n>]" >&2; exit 2; }

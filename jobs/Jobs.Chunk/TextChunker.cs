@@ -77,7 +77,17 @@ public sealed partial class TextChunker
         }
         while (start < end)
         {
-            int low = start + 1, high = end;
+            // Galloping, then bisecting: each probe tokenizes at most about twice the piece, never the rest of the word,
+            // so a megabyte without spaces costs O(n log n) characters tokenized, not O(n²).
+            int low = start + 1, probe = Math.Min(end, start + (_budget * 4));
+            bool fits;
+            while ((fits = Count(text[start..probe]) <= _budget) && probe < end)
+            {
+                low = probe;
+                probe = Math.Min(end, start + ((probe - start) * 2));
+            }
+            var high = fits ? probe : probe - 1;
+            if (fits) low = probe;
             while (low < high)
             {
                 var middle = (low + high + 1) / 2;

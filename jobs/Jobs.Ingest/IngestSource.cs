@@ -13,7 +13,7 @@ public sealed record IngestSource(string Name, IReadOnlyList<string> Locations, 
         if (options.Source.Length > 0)
             sources.Add(new("--source", options.Source, options.Format, options.CsvSeparator[0], new RecordMapper(
                 new ColumnMapping(options.IdField, options.TimeField, options.TextField, options.CategoryField, options.TitleField, Metadata: options.MetadataField),
-                new TimestampParser(options.TimeFormat, options.TimeZone), options.MaxTextBytes), options.TimeField));
+                new TimestampParser(options.TimeFormat, options.TimeZone), options.MaxTextBytes, options.Html, options.StripEmailQuotes), options.TimeField));
         for (var i = 0; i < options.Sources.Length; i++)
         {
             var s = options.Sources[i];
@@ -22,7 +22,7 @@ public sealed record IngestSource(string Name, IReadOnlyList<string> Locations, 
                 OrNone(s.CategoryField ?? options.CategoryField), OrNone(s.TitleField ?? options.TitleField), texts[1..], s.MetadataFields);
             var timestamps = new TimestampParser(s.TimeFormat.Length > 0 ? s.TimeFormat : options.TimeFormat, s.TimeZone ?? options.TimeZone);
             sources.Add(new(NameOf(i, s), [s.Location], s.Format ?? options.Format, (s.CsvSeparator ?? options.CsvSeparator)[0],
-                new RecordMapper(mapping, timestamps, options.MaxTextBytes), mapping.Timestamp));
+                new RecordMapper(mapping, timestamps, options.MaxTextBytes, options.Html, options.StripEmailQuotes), mapping.Timestamp));
         }
         return sources;
     }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using Jobs.Contracts;
 using Jobs.Hosting;
 using Jobs.Lake;
@@ -26,25 +28,51 @@ public sealed partial class IngestWork(IngestOptions options, IngestSources sour
             foreach (var file in skipped) SkippedFile(file);
         }
         var counts = new IngestCounts();
-        var quarantined = new List<QuarantineRow>();
-
-        await KeepOtherSourcesUndatedAsync([.. files.Select(f => f.File)], quarantined, cancellationToken).ConfigureAwait(false);
+        // Quarantine rows stream into their table's data files while the documents are read (a bounded queue, not a
+        // list of every refused record): a wrong mapping that refuses every record of a 2 GB file needs no more memory.
+        var quarantined = Channel.CreateBounded<QuarantineRow>(new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true });
+        using var quarantineFailed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var quarantineCommit = lake.ReplaceAsync(LakeTables.Quarantine, context.Chunk, quarantined.Reader.ReadAllAsync(cancellationToken), cancellationToken, withUndated: true);
+        _ = quarantineCommit.ContinueWith(_ => StopReading(quarantineFailed), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        var read = false;
         try
         {
-            var accepted = Accept(files, counts, quarantined);
-            await lake.ReplaceAsync(LakeTables.Documents, context.Chunk, accepted.ToAsyncEnumerable(), cancellationToken).ConfigureAwait(false);
+            await KeepOtherSourcesUndatedAsync([.. files.Select(f => f.File)], quarantined.Writer, quarantineFailed.Token).ConfigureAwait(false);
+            var accepted = Accept(files, counts, quarantined.Writer, quarantineFailed.Token);
+            await lake.ReplaceAsync(LakeTables.Documents, context.Chunk, accepted, quarantineFailed.Token).ConfigureAwait(false);
+            read = true;
         }
         catch (QualityGateException) when (counts.Read == counts.Input)
         {
-            // Every record was read but the gate refused the documents: the quarantine is still written, to show why.
-            await lake.ReplaceAsync(LakeTables.Quarantine, context.Chunk, quarantined.ToAsyncEnumerable(), cancellationToken, withUndated: true).ConfigureAwait(false);
+            // Every record was read but the gate refused the documents: the quarantine is still committed, to show why.
+            quarantined.Writer.Complete();
+            await quarantineCommit.ConfigureAwait(false);
             throw;
         }
-        await lake.ReplaceAsync(LakeTables.Quarantine, context.Chunk, quarantined.ToAsyncEnumerable(), cancellationToken, withUndated: true).ConfigureAwait(false);
+        finally
+        {
+            if (!read && quarantined.Writer.TryComplete(new OperationCanceledException("ingest stopped before reading every record: the quarantine is not committed")))
+                await Task.WhenAny(quarantineCommit).ConfigureAwait(false); // the first failure is the one reported
+        }
+        quarantined.Writer.Complete();
+        await quarantineCommit.ConfigureAwait(false);
         QuarantinedShare(counts.DatedShare, counts.UndatedShare);
         return StageResult.Of(counts.Read, ("files", counts.Files), ("bytes", counts.Bytes), ("input", counts.Input), ("read", counts.Read),
             ("accepted", counts.Accepted), ("quarantined", counts.Quarantined), ("quarantined_undated", counts.QuarantinedUndated),
             ("duplicates", counts.Duplicates), ("other_chunks", counts.OtherChunks));
+    }
+
+    /// <summary>The quarantine's writer failed: reading stops, and its error is the one reported.</summary>
+    private static void StopReading(CancellationTokenSource reading)
+    {
+        try
+        {
+            reading.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The run had already ended.
+        }
     }
 
     /// <summary>
@@ -52,15 +80,16 @@ public sealed partial class IngestWork(IngestOptions options, IngestSources sour
     /// carried over, so a run over one source never erases another's. (Rows of a file that has since disappeared
     /// stay until a run lists a file of the same name.)
     /// </summary>
-    private async Task KeepOtherSourcesUndatedAsync(IReadOnlyList<SourceFile> files, List<QuarantineRow> quarantined, CancellationToken cancellationToken)
+    private async Task KeepOtherSourcesUndatedAsync(IReadOnlyList<SourceFile> files, ChannelWriter<QuarantineRow> quarantined, CancellationToken cancellationToken)
     {
         var ours = files.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
         var undated = new PartitionPredicate($"{DayPartition.Column} IS NULL", values => DayPartition.Parse(values) is null);
         await foreach (var row in lake.Table(LakeTables.Quarantine).ReadAsync(undated, cancellationToken).ConfigureAwait(false))
-            if (!ours.Contains(row.Source)) quarantined.Add(row);
+            if (!ours.Contains(row.Source)) await quarantined.WriteAsync(row, cancellationToken).ConfigureAwait(false);
     }
 
-    private IEnumerable<DocumentRow> Accept(IReadOnlyList<(SourceFile File, IngestSource Source)> files, IngestCounts counts, List<QuarantineRow> quarantined)
+    private async IAsyncEnumerable<DocumentRow> Accept(IReadOnlyList<(SourceFile File, IngestSource Source)> files, IngestCounts counts, ChannelWriter<QuarantineRow> quarantined,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var seen = new Dictionary<string, (string Ref, string Fingerprint)>(StringComparer.Ordinal); // doc id → first taken, within this chunk
         var reasons = new SortedDictionary<string, long>(StringComparer.Ordinal);
@@ -111,11 +140,11 @@ public sealed partial class IngestWork(IngestOptions options, IngestSources sour
                     if (day is null) counts.QuarantinedUndated++;
                     reasons[problem!.Reason] = reasons.GetValueOrDefault(problem.Reason) + 1;
                     Quarantined(record.Ref, problem.Reason, problem.Detail);
-                    quarantined.Add(new QuarantineRow
+                    await quarantined.WriteAsync(new QuarantineRow
                     {
                         Stage = StageName, Source = record.Source, RecordRef = record.Ref, RecordId = mapper.IdOf(record) is { } id ? StrictUtf8.Truncate(id, 200) : null,
                         Reason = problem.Reason, Detail = problem.Detail, Raw = record.Raw, RunId = context.RunId, Day = day,
-                    });
+                    }, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
                 counts.Accepted++;

@@ -5,7 +5,8 @@ using Jobs.Tables;
 namespace Jobs.Ingest;
 
 /// <summary>Turns a source record into a document, or says precisely why it must be quarantined.</summary>
-public sealed class RecordMapper(ColumnMapping mapping, TimestampParser? timestamps = null, int maxTextBytes = 1024 * 1024)
+public sealed class RecordMapper(ColumnMapping mapping, TimestampParser? timestamps = null, int maxTextBytes = 1024 * 1024,
+    HtmlMode html = HtmlMode.Auto, bool stripEmailQuotes = false)
 {
     private readonly TimestampParser _timestamps = timestamps ?? TimestampParser.Default;
 
@@ -28,8 +29,8 @@ public sealed class RecordMapper(ColumnMapping mapping, TimestampParser? timesta
         if (parsed.Utc is not { } ts)
             return (null, new(parsed.OutOfRange ? QuarantineReasons.TimestampOutOfRange : QuarantineReasons.InvalidTimestamp,
                 $"timestamp '{StrictUtf8.Truncate(rawTime, 40)}' (field '{mapping.Timestamp}'): {parsed.Problem}"));
-        var text = mapping.TextFields.Count == 1 ? TextNormalizer.Normalize(Get(fields, mapping.Text))
-            : string.Join("\n\n", mapping.TextFields.Select(f => TextNormalizer.Normalize(Get(fields, f))).Where(t => t.Length > 0));
+        var text = mapping.TextFields.Count == 1 ? TextNormalizer.Normalize(Get(fields, mapping.Text), html, stripEmailQuotes)
+            : string.Join("\n\n", mapping.TextFields.Select(f => TextNormalizer.Normalize(Get(fields, f), html, stripEmailQuotes)).Where(t => t.Length > 0));
         if (text.Length == 0) return (null, new(QuarantineReasons.EmptyText, $"empty text ({mapping.DescribeText()})"));
         var bytes = Encoding.UTF8.GetByteCount(text);
         if (bytes > maxTextBytes) return (null, new(QuarantineReasons.TextTooLarge, $"text of {bytes} UTF-8 bytes is over the {maxTextBytes}-byte limit ({mapping.DescribeText()})"));

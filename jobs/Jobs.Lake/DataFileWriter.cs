@@ -1,18 +1,20 @@
 namespace Jobs.Lake;
 
 /// <summary>
-/// Buffers rows per partition and writes a buffer as one Parquet data file once it reaches <c>maxRowsPerFile</c>,
-/// or, when all buffers together exceed that many rows, writes the largest one: memory stays bounded by about one
-/// file's rows however many partitions a chunk spans. Returns the add actions with exact sizes and value-derived
+/// Buffers rows per partition and writes a buffer as one Parquet data file once it reaches <c>maxRowsPerFile</c> rows
+/// or <c>maxBytesPerFile</c> bytes of row memory (<see cref="RowSize{TRow}"/>), or, when all buffers together exceed
+/// either, writes the largest one: memory stays bounded by about one file's rows and bytes however many partitions a
+/// chunk spans and however large its rows (a table of 1 MiB texts is flushed every few dozen rows, not every 50,000). Returns the add actions with exact sizes and value-derived
 /// stats; nothing is visible to readers until a commit references the files.
 /// </summary>
-internal sealed class DataFileWriter<TRow>(ILakeStorage storage, string tablePath, TableSpec<TRow> spec, int maxRowsPerFile, TimeProvider time)
+internal sealed class DataFileWriter<TRow>(ILakeStorage storage, string tablePath, TableSpec<TRow> spec, int maxRowsPerFile, long maxBytesPerFile, TimeProvider time)
     where TRow : class, new()
 {
-    private readonly Dictionary<string, (IReadOnlyDictionary<string, string?> Values, List<TRow> Rows)> _buffers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Buffer> _buffers = new(StringComparer.Ordinal);
     private IReadOnlyDictionary<string, string?>? _lastValues;
     private string _lastDir = "";
     private int _buffered;
+    private long _bufferedBytes;
 
     public List<AddFile> Added { get; } = [];
     public long Rows { get; private set; }
@@ -26,13 +28,16 @@ internal sealed class DataFileWriter<TRow>(ILakeStorage storage, string tablePat
             _lastValues = partitionValues;
         }
         var dir = _lastDir;
-        if (!_buffers.TryGetValue(dir, out var buffer)) _buffers[dir] = buffer = (partitionValues, new List<TRow>());
+        if (!_buffers.TryGetValue(dir, out var buffer)) _buffers[dir] = buffer = new Buffer(partitionValues);
+        var bytes = RowSize<TRow>.Of(row);
         buffer.Rows.Add(row);
+        buffer.Bytes += bytes;
         Rows++;
         _buffered++;
-        if (buffer.Rows.Count >= maxRowsPerFile) await WriteBufferAsync(dir, cancellationToken).ConfigureAwait(false);
-        else if (_buffered > maxRowsPerFile)
-            await WriteBufferAsync(_buffers.MaxBy(b => b.Value.Rows.Count).Key, cancellationToken).ConfigureAwait(false);
+        _bufferedBytes += bytes;
+        if (buffer.Rows.Count >= maxRowsPerFile || buffer.Bytes >= maxBytesPerFile) await WriteBufferAsync(dir, cancellationToken).ConfigureAwait(false);
+        else if (_buffered > maxRowsPerFile || _bufferedBytes > maxBytesPerFile)
+            await WriteBufferAsync(_buffers.MaxBy(b => b.Value.Bytes).Key, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task WriteBufferAsync(string dir, CancellationToken cancellationToken)
@@ -40,14 +45,22 @@ internal sealed class DataFileWriter<TRow>(ILakeStorage storage, string tablePat
         var buffer = _buffers[dir];
         Added.Add(await WriteAsync(dir, buffer.Values, buffer.Rows, cancellationToken).ConfigureAwait(false));
         _buffered -= buffer.Rows.Count;
+        _bufferedBytes -= buffer.Bytes;
         // A new list, not Clear(): the written rows become collectable at once instead of pinning a large array.
-        _buffers[dir] = (buffer.Values, new List<TRow>());
+        _buffers[dir] = new Buffer(buffer.Values);
     }
 
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
         foreach (var dir in _buffers.Where(b => b.Value.Rows.Count > 0).Select(b => b.Key).Order(StringComparer.Ordinal).ToList())
             await WriteBufferAsync(dir, cancellationToken).ConfigureAwait(false);
+    }
+
+    private sealed class Buffer(IReadOnlyDictionary<string, string?> values)
+    {
+        public IReadOnlyDictionary<string, string?> Values { get; } = values;
+        public List<TRow> Rows { get; } = [];
+        public long Bytes { get; set; }
     }
 
     private static bool SameValues(IReadOnlyDictionary<string, string?> a, IReadOnlyDictionary<string, string?> b) =>

@@ -48,6 +48,8 @@ public sealed class DeltaTable<TRow> where TRow : class, new()
     /// <summary>The table's key in <see cref="Storage"/>.</summary>
     public string TablePath { get; }
     public int MaxRowsPerFile { get; init; } = 50_000;
+    /// <summary>Row memory (strings as UTF-16) buffered per data file before it is written: bounds a writer's memory whatever the row size.</summary>
+    public long MaxBytesPerFile { get; init; } = 8L * 1024 * 1024;
 
     /// <summary>Whether the table has at least one commit.</summary>
     public Task<bool> ExistsAsync(CancellationToken cancellationToken = default) => _log.ExistsAsync(cancellationToken);
@@ -113,7 +115,7 @@ public sealed class DeltaTable<TRow> where TRow : class, new()
     private async Task<DataFileWriter<TRow>> WriteFilesAsync(IAsyncEnumerable<TRow> rows, PartitionPredicate? replace, CancellationToken ct)
     {
         if (await ExistsAsync(ct).ConfigureAwait(false)) EnsureSchemaMatches(await SnapshotAsync(cancellationToken: ct).ConfigureAwait(false));
-        var writer = new DataFileWriter<TRow>(Storage, TablePath, _spec, MaxRowsPerFile, _time);
+        var writer = new DataFileWriter<TRow>(Storage, TablePath, _spec, MaxRowsPerFile, MaxBytesPerFile, _time);
         await foreach (var row in rows.WithCancellation(ct).ConfigureAwait(false))
         {
             var values = _spec.PartitionValuesOf(row);
