@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using Jobs.Ingest.Duplicates;
 
 namespace Jobs.Ingest;
 
@@ -46,4 +47,7 @@ public sealed class IngestOptions
 
     [Description("The run fails (exit 4) when the quarantined share of the chunk's records, or of the undated records among all read, is above this"), Range(0.0, 1.0, ErrorMessage = "must be between {1} and {2}")]
     public double MaxQuarantinedShare { get; set; } = 0.5;
+
+    [Description("Which record keeps an id that records with different content share, over every day ingested: first or last by (timestamp, source, position); the others are quarantined (duplicate_id)")]
+    public DuplicateIdRule DuplicateIds { get; set; } = DuplicateIdRule.First;
 }

@@ -1,5 +1,6 @@
 using Jobs.Contracts;
 using Jobs.Hosting;
+using Jobs.Ingest.Duplicates;
 using Jobs.Lake;
 using Jobs.Tables;
 using Microsoft.Extensions.Logging;
@@ -25,24 +26,30 @@ public sealed partial class IngestWork(IngestOptions options, LakeStore lake, Jo
             new TimestampParser(options.TimeFormat, options.TimeZone), options.MaxTextBytes);
         var counts = new IngestCounts();
         var quarantined = new List<QuarantineRow>();
+        var ids = new ChunkIds();
 
         await KeepOtherSourcesUndatedAsync(files, quarantined, cancellationToken).ConfigureAwait(false);
         try
         {
-            var accepted = Accept(files, mapper, counts, quarantined);
+            var accepted = Accept(files, mapper, counts, quarantined, ids);
             await lake.ReplaceAsync(LakeTables.Documents, context.Chunk, accepted.ToAsyncEnumerable(), cancellationToken).ConfigureAwait(false);
         }
         catch (QualityGateException) when (counts.Read == counts.Input)
         {
             // Every record was read but the gate refused the documents: the quarantine is still written, to show why.
+            quarantined.AddRange(ids.ChunkOnlyRows(options.DuplicateIds, context.RunId));
             await lake.ReplaceAsync(LakeTables.Quarantine, context.Chunk, quarantined.ToAsyncEnumerable(), cancellationToken, withUndated: true).ConfigureAwait(false);
             throw;
         }
         await lake.ReplaceAsync(LakeTables.Quarantine, context.Chunk, quarantined.ToAsyncEnumerable(), cancellationToken, withUndated: true).ConfigureAwait(false);
+        var duplicates = await new CrossDayDuplicates(lake, options.DuplicateIds, context.Chunk, context.RunId, log).ApplyAsync(ids, cancellationToken).ConfigureAwait(false);
+        counts.Quarantined += counts.Accepted - duplicates.OwnWinners; // the chunk's records that lost their id to a record of another day
+        counts.Accepted = duplicates.OwnWinners;
         QuarantinedShare(counts.DatedShare, counts.UndatedShare);
         return StageResult.Of(counts.Read, ("files", counts.Files), ("bytes", counts.Bytes), ("input", counts.Input), ("read", counts.Read),
             ("accepted", counts.Accepted), ("quarantined", counts.Quarantined), ("quarantined_undated", counts.QuarantinedUndated),
-            ("duplicates", counts.Duplicates), ("other_chunks", counts.OtherChunks));
+            ("duplicates", counts.Duplicates), ("other_chunks", counts.OtherChunks), ("duplicate_ids_demoted", duplicates.Demoted),
+            ("duplicate_ids_promoted", duplicates.Promoted), ("duplicate_ids_restore_pending", duplicates.RestorePending));
     }
 
     /// <summary>
@@ -58,9 +65,8 @@ public sealed partial class IngestWork(IngestOptions options, LakeStore lake, Jo
             if (!ours.Contains(row.Source)) quarantined.Add(row);
     }
 
-    private IEnumerable<DocumentRow> Accept(IReadOnlyList<SourceFile> files, RecordMapper mapper, IngestCounts counts, List<QuarantineRow> quarantined)
+    private IEnumerable<DocumentRow> Accept(IReadOnlyList<SourceFile> files, RecordMapper mapper, IngestCounts counts, List<QuarantineRow> quarantined, ChunkIds ids)
     {
-        var seen = new Dictionary<string, (string Ref, string Fingerprint)>(StringComparer.Ordinal); // doc id → first taken, within this chunk
         var reasons = new SortedDictionary<string, long>(StringComparer.Ordinal);
         foreach (var file in files)
         {
@@ -85,18 +91,16 @@ public sealed partial class IngestWork(IngestOptions options, LakeStore lake, Jo
                 else (doc, problem) = mapper.Map(record, context.RunId);
                 if (doc is not null)
                 {
-                    var fingerprint = ContentHash.Of(doc.Text, doc.Title ?? "", doc.Category ?? "", doc.Timestamp.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
-                    if (seen.TryGetValue(doc.DocId, out var first))
+                    switch (ids.Take(doc, record.Ref))
                     {
-                        if (first.Fingerprint == fingerprint)
-                        {
+                        case ChunkIds.Outcome.ExactDuplicate:
                             counts.Duplicates++;
                             continue;
-                        }
-                        problem = new(QuarantineReasons.DuplicateId, $"duplicate id '{doc.DocId}' with different content (first taken at {first.Ref})");
-                        doc = null;
+                        case ChunkIds.Outcome.SetAside: // quarantined or kept once the rule has been applied over every day
+                            counts.Quarantined++;
+                            reasons[QuarantineReasons.DuplicateId] = reasons.GetValueOrDefault(QuarantineReasons.DuplicateId) + 1;
+                            continue;
                     }
-                    else seen[doc.DocId] = (record.Ref, fingerprint);
                 }
                 if (doc is null)
                 {
