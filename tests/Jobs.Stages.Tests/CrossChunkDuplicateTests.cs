@@ -133,7 +133,7 @@ public sealed class CrossChunkDuplicateTests : IDisposable
 
         var rerun = await DayAsync(lake, source, "2024-03-01");
 
-        Assert.Equal(1, rerun.Counts["duplicate_ids_promoted"]);
+        Assert.Equal((1L, 1L), (rerun.Counts["duplicate_ids_promoted"], rerun.Counts["duplicate_ids_other_days"])); // a's second version, on day 2
         var (docs, quarantine) = await ContentAsync(lake);
         Assert.Contains(docs, d => d.StartsWith("2024-03-02 a ", StringComparison.Ordinal) && d.EndsWith("alpha second version", StringComparison.Ordinal));
         Assert.DoesNotContain(quarantine, q => q.Contains(" a duplicate_id ", StringComparison.Ordinal));

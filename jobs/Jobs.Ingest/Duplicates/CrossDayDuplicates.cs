@@ -20,6 +20,7 @@ namespace Jobs.Ingest.Duplicates;
 public sealed partial class CrossDayDuplicates(LakeStore lake, DuplicateIdRule rule, DateChunk chunk, string runId, ILogger log)
 {
     public const int MaxRounds = 30;
+    private readonly SortedSet<DateOnly> _otherDays = [];
 
     public async Task<DuplicateCounts> ApplyAsync(ChunkIds ids, CancellationToken cancellationToken)
     {
@@ -29,13 +30,14 @@ public sealed partial class CrossDayDuplicates(LakeStore lake, DuplicateIdRule r
         await foreach (var row in lake.ReadAsync(LakeTables.DocumentIds, chunk, cancellationToken).ConfigureAwait(false)) relevant.Add(row.DocId);
         await lake.ReplaceAsync(LakeTables.DocumentIds, chunk, ids.Candidates.Select(c => c.ToRow()).ToAsyncEnumerable(), cancellationToken).ConfigureAwait(false);
 
+        var counts = new DuplicateCounts();
         for (var round = 1; round <= MaxRounds; round++)
         {
             var candidates = await ReadAsync(registry, relevant, cancellationToken).ConfigureAwait(false);
-            DuplicateCounts counts;
             try
             {
-                counts = await ReconcileAsync(candidates, ids, cancellationToken).ConfigureAwait(false);
+                var done = await ReconcileAsync(candidates, ids, cancellationToken).ConfigureAwait(false);
+                counts = counts with { Demoted = counts.Demoted + done.Demoted, Promoted = counts.Promoted + done.Promoted, RestorePending = done.RestorePending };
             }
             catch (DeltaConflictException)
             {
@@ -46,7 +48,8 @@ public sealed partial class CrossDayDuplicates(LakeStore lake, DuplicateIdRule r
             {
                 var own = candidates.Values.SelectMany(c => c).Where(c => chunk.Contains(c.Day)).ToList();
                 var winners = own.Count(c => c == IdCandidate.Winner(candidates[c.DocId], rule));
-                return counts with { OwnWinners = winners, OwnCandidates = own.Count };
+                if (_otherDays.Count > 0) OtherDaysChanged(string.Join(", ", _otherDays.Select(d => DayPartition.Format(d))));
+                return counts with { OwnWinners = winners, OwnCandidates = own.Count, OtherDays = _otherDays.Count };
             }
             RoundLost(round, "another run registered candidates of the same ids");
         }
@@ -155,6 +158,7 @@ public sealed partial class CrossDayDuplicates(LakeStore lake, DuplicateIdRule r
                 .Concat(plan.DocumentsIn.ToAsyncEnumerable());
             await documents.OverwriteIfUnchangedAsync(rows, scope, dv, scope, ct).ConfigureAwait(false);
         }
+        _otherDays.UnionWith(plan.DocumentDays.Where(d => !chunk.Contains(d)));
         return new DuplicateCounts { Demoted = plan.Demoted, Promoted = plan.Promoted, RestorePending = plan.RestorePending };
     }
 
@@ -208,6 +212,9 @@ public sealed partial class CrossDayDuplicates(LakeStore lake, DuplicateIdRule r
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Duplicate id {DocId}: {Candidate} keeps the id now but its quarantined copy is truncated; re-run ingest for its day to restore it")]
     private partial void RestorePending(string docId, string candidate);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Documents of other date chunks changed on {Days}: run chunk, embed, validate and load for them so their chunks, vectors and PostgreSQL rows follow")]
+    private partial void OtherDaysChanged(string days);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Duplicate ids: round {Round} lost ({Why}); reading again")]
     private partial void RoundLost(int round, string why);
