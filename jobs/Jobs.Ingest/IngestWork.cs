@@ -41,7 +41,7 @@ public sealed partial class IngestWork(IngestOptions options, LakeStore lake, Jo
             await lake.ReplaceAsync(LakeTables.Quarantine, context.Chunk, quarantined.ToAsyncEnumerable(), cancellationToken, withUndated: true).ConfigureAwait(false);
             throw;
         }
-        await lake.ReplaceAsync(LakeTables.Quarantine, context.Chunk, quarantined.ToAsyncEnumerable(), cancellationToken, withUndated: true).ConfigureAwait(false);
+        await OwnQuarantine.WriteAsync(lake, context.Chunk, quarantined, ids, cancellationToken).ConfigureAwait(false);
         var duplicates = await new CrossDayDuplicates(lake, options.DuplicateIds, context.Chunk, context.RunId, log).ApplyAsync(ids, cancellationToken).ConfigureAwait(false);
         counts.Quarantined += counts.Accepted - duplicates.OwnWinners; // the chunk's records that lost their id to a record of another day
         counts.Accepted = duplicates.OwnWinners;

@@ -29,7 +29,9 @@ public sealed class ChunkIds
 
     public IReadOnlyList<(IdCandidate Candidate, DocumentRow Document)> Asides => _asides;
 
-    public IdCandidate FirstOf(string docId) => _first[docId];
+    /// <summary>Whether the record at <paramref name="source"/> <paramref name="recordRef"/> is the one this run sent to <c>documents</c> for the id.</summary>
+    public bool TookFirst(string docId, string source, string recordRef) =>
+        _first.TryGetValue(docId, out var c) && c.Source == source && c.RecordRef == recordRef;
 
     /// <summary>Quarantine rows of the set-aside records judged within the chunk alone (when the run stops before the lake-wide decision).</summary>
     public IEnumerable<QuarantineRow> ChunkOnlyRows(DuplicateIdRule rule, string runId)
