@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using Jobs.Ingest.Duplicates;
 
 namespace Jobs.Ingest;
 
@@ -58,9 +59,13 @@ public sealed class IngestOptions
 
     [Description("PostgreSQL source: name of the environment variable holding its connection string (Npgsql keywords or postgresql:// URI); the value is never logged")]
     public string? SourcePgEnv { get; set; }
+
     [Description("Reduce HTML to text (tags removed, entities decoded, blocks as line breaks, script and style dropped): auto (when the text holds HTML tags), on or off")]
     public HtmlMode Html { get; set; } = HtmlMode.Auto;
 
     [Description("Strip e-mail quoting (> lines and the line introducing them, a forwarded original) and the signature below a '-- ' line")]
     public bool StripEmailQuotes { get; set; }
+
+    [Description("Which record keeps an id that records with different content share, over every day ingested: first or last by (timestamp, source, position); the others are quarantined (duplicate_id)")]
+    public DuplicateIdRule DuplicateIds { get; set; } = DuplicateIdRule.First;
 }

@@ -1,7 +1,6 @@
-using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using Jobs.Contracts;
 using Jobs.Hosting;
+using Jobs.Ingest.Duplicates;
 using Jobs.Lake;
 using Jobs.Tables;
 using Microsoft.Extensions.Logging;
@@ -28,51 +27,33 @@ public sealed partial class IngestWork(IngestOptions options, IngestSources sour
             foreach (var file in skipped) SkippedFile(file);
         }
         var counts = new IngestCounts();
-        // Quarantine rows stream into their table's data files while the documents are read (a bounded queue, not a
-        // list of every refused record): a wrong mapping that refuses every record of a 2 GB file needs no more memory.
-        var quarantined = Channel.CreateBounded<QuarantineRow>(new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true });
-        using var quarantineFailed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var quarantineCommit = lake.ReplaceAsync(LakeTables.Quarantine, context.Chunk, quarantined.Reader.ReadAllAsync(cancellationToken), cancellationToken, withUndated: true);
-        _ = quarantineCommit.ContinueWith(_ => StopReading(quarantineFailed), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-        var read = false;
+        // Quarantine rows go to a spool file while the documents are read, not to a list: a wrong mapping that refuses
+        // every record of a 2 GB file needs no more memory, and a retried quarantine commit reads them again.
+        using var quarantined = new QuarantineSpool();
+        var ids = new ChunkIds();
+
+        await KeepOtherSourcesUndatedAsync([.. files.Select(f => f.File)], quarantined, cancellationToken).ConfigureAwait(false);
         try
         {
-            await KeepOtherSourcesUndatedAsync([.. files.Select(f => f.File)], quarantined.Writer, quarantineFailed.Token).ConfigureAwait(false);
-            var accepted = Accept(files, counts, quarantined.Writer, quarantineFailed.Token);
-            await lake.ReplaceAsync(LakeTables.Documents, context.Chunk, accepted, quarantineFailed.Token).ConfigureAwait(false);
-            read = true;
+            var accepted = Accept(files, counts, quarantined, ids);
+            await lake.ReplaceAsync(LakeTables.Documents, context.Chunk, accepted.ToAsyncEnumerable(), cancellationToken).ConfigureAwait(false);
         }
         catch (QualityGateException) when (counts.Read == counts.Input)
         {
-            // Every record was read but the gate refused the documents: the quarantine is still committed, to show why.
-            quarantined.Writer.Complete();
-            await quarantineCommit.ConfigureAwait(false);
+            // Every record was read but the gate refused the documents: the quarantine is still written, to show why.
+            quarantined.AddRange(ids.ChunkOnlyRows(options.DuplicateIds, context.RunId));
+            await lake.ReplaceAsync(LakeTables.Quarantine, context.Chunk, quarantined.ReadAllAsync(cancellationToken), cancellationToken, withUndated: true).ConfigureAwait(false);
             throw;
         }
-        finally
-        {
-            if (!read && quarantined.Writer.TryComplete(new OperationCanceledException("ingest stopped before reading every record: the quarantine is not committed")))
-                await Task.WhenAny(quarantineCommit).ConfigureAwait(false); // the first failure is the one reported
-        }
-        quarantined.Writer.Complete();
-        await quarantineCommit.ConfigureAwait(false);
+        await OwnQuarantine.WriteAsync(lake, context.Chunk, quarantined, ids, cancellationToken).ConfigureAwait(false);
+        var duplicates = await new CrossDayDuplicates(lake, options.DuplicateIds, context.Chunk, context.RunId, log).ApplyAsync(ids, cancellationToken).ConfigureAwait(false);
+        counts.Quarantined += counts.Accepted - duplicates.OwnWinners; // the chunk's records that lost their id to a record of another day
+        counts.Accepted = duplicates.OwnWinners;
         QuarantinedShare(counts.DatedShare, counts.UndatedShare);
         return StageResult.Of(counts.Read, ("files", counts.Files), ("bytes", counts.Bytes), ("input", counts.Input), ("read", counts.Read),
             ("accepted", counts.Accepted), ("quarantined", counts.Quarantined), ("quarantined_undated", counts.QuarantinedUndated),
-            ("duplicates", counts.Duplicates), ("other_chunks", counts.OtherChunks));
-    }
-
-    /// <summary>The quarantine's writer failed: reading stops, and its error is the one reported.</summary>
-    private static void StopReading(CancellationTokenSource reading)
-    {
-        try
-        {
-            reading.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The run had already ended.
-        }
+            ("duplicates", counts.Duplicates), ("other_chunks", counts.OtherChunks), ("duplicate_ids_demoted", duplicates.Demoted),
+            ("duplicate_ids_promoted", duplicates.Promoted), ("duplicate_ids_restore_pending", duplicates.RestorePending), ("duplicate_ids_other_days", duplicates.OtherDays));
     }
 
     /// <summary>
@@ -80,18 +61,16 @@ public sealed partial class IngestWork(IngestOptions options, IngestSources sour
     /// carried over, so a run over one source never erases another's. (Rows of a file that has since disappeared
     /// stay until a run lists a file of the same name.)
     /// </summary>
-    private async Task KeepOtherSourcesUndatedAsync(IReadOnlyList<SourceFile> files, ChannelWriter<QuarantineRow> quarantined, CancellationToken cancellationToken)
+    private async Task KeepOtherSourcesUndatedAsync(IReadOnlyList<SourceFile> files, QuarantineSpool quarantined, CancellationToken cancellationToken)
     {
         var ours = files.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
         var undated = new PartitionPredicate($"{DayPartition.Column} IS NULL", values => DayPartition.Parse(values) is null);
         await foreach (var row in lake.Table(LakeTables.Quarantine).ReadAsync(undated, cancellationToken).ConfigureAwait(false))
-            if (!ours.Contains(row.Source)) await quarantined.WriteAsync(row, cancellationToken).ConfigureAwait(false);
+            if (!ours.Contains(row.Source)) quarantined.Add(row);
     }
 
-    private async IAsyncEnumerable<DocumentRow> Accept(IReadOnlyList<(SourceFile File, IngestSource Source)> files, IngestCounts counts, ChannelWriter<QuarantineRow> quarantined,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    private IEnumerable<DocumentRow> Accept(IReadOnlyList<(SourceFile File, IngestSource Source)> files, IngestCounts counts, QuarantineSpool quarantined, ChunkIds ids)
     {
-        var seen = new Dictionary<string, (string Ref, string Fingerprint)>(StringComparer.Ordinal); // doc id → first taken, within this chunk
         var reasons = new SortedDictionary<string, long>(StringComparer.Ordinal);
         var gate = new SourceGate(counts, options.MaxQuarantinedShare, files.Select(f => f.Source).Distinct().Count() > 1);
         foreach (var (file, source) in files)
@@ -119,18 +98,16 @@ public sealed partial class IngestWork(IngestOptions options, IngestSources sour
                 else (doc, problem) = mapper.Map(record, context.RunId);
                 if (doc is not null)
                 {
-                    var fingerprint = ContentHash.Of(doc.Text, doc.Title ?? "", doc.Category ?? "", doc.Timestamp.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
-                    if (seen.TryGetValue(doc.DocId, out var first))
+                    switch (ids.Take(doc, record.Ref))
                     {
-                        if (first.Fingerprint == fingerprint)
-                        {
+                        case ChunkIds.Outcome.ExactDuplicate:
                             counts.Duplicates++;
                             continue;
-                        }
-                        problem = new(QuarantineReasons.DuplicateId, $"duplicate id '{doc.DocId}' with different content (first taken at {first.Ref})");
-                        doc = null;
+                        case ChunkIds.Outcome.SetAside: // quarantined or kept once the rule has been applied over every day
+                            counts.Quarantined++;
+                            reasons[QuarantineReasons.DuplicateId] = reasons.GetValueOrDefault(QuarantineReasons.DuplicateId) + 1;
+                            continue;
                     }
-                    else seen[doc.DocId] = (record.Ref, fingerprint);
                 }
                 if (doc is null)
                 {
@@ -140,11 +117,11 @@ public sealed partial class IngestWork(IngestOptions options, IngestSources sour
                     if (day is null) counts.QuarantinedUndated++;
                     reasons[problem!.Reason] = reasons.GetValueOrDefault(problem.Reason) + 1;
                     Quarantined(record.Ref, problem.Reason, problem.Detail);
-                    await quarantined.WriteAsync(new QuarantineRow
+                    quarantined.Add(new QuarantineRow
                     {
                         Stage = StageName, Source = record.Source, RecordRef = record.Ref, RecordId = mapper.IdOf(record) is { } id ? StrictUtf8.Truncate(id, 200) : null,
                         Reason = problem.Reason, Detail = problem.Detail, Raw = record.Raw, RunId = context.RunId, Day = day,
-                    }, cancellationToken).ConfigureAwait(false);
+                    });
                     continue;
                 }
                 counts.Accepted++;

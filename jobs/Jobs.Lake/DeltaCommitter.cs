@@ -10,7 +10,9 @@ internal sealed record PendingCommit(
     PartitionPredicate? Replace,
     TxnAction? Txn,
     string Operation,
-    IReadOnlyDictionary<string, string> OperationParameters);
+    IReadOnlyDictionary<string, string> OperationParameters,
+    long? ReadVersion = null,
+    PartitionPredicate? ReadScope = null);
 
 /// <summary>
 /// Commits with optimistic concurrency (PROTOCOL.md "Creation of New Log Entries"; conflict rules after Spark's
@@ -26,7 +28,7 @@ internal sealed class DeltaCommitter(DeltaLogStore log, string root, string sche
 
     public async Task<CommitResult> CommitAsync(PendingCommit pending, long rowCount, CancellationToken cancellationToken)
     {
-        long? readVersion = null;
+        long? readVersion = pending.ReadVersion; // a read-then-write is checked against every commit since the caller's read
         for (var attempt = 1; ; attempt++)
         {
             var snapshot = await log.ExistsAsync(cancellationToken).ConfigureAwait(false) ? await DeltaSnapshot.LoadAsync(log, null, cancellationToken).ConfigureAwait(false) : null;
@@ -80,6 +82,13 @@ internal sealed class DeltaCommitter(DeltaLogStore log, string root, string sche
         for (var v = readVersion + 1; v <= latest; v++)
         {
             var winner = DeltaLogJson.Parse(await log.ReadCommitAsync(v, cancellationToken).ConfigureAwait(false), DeltaLogStore.CommitFileName(v));
+            // A write computed from what it read (Spark's ConcurrentAppend/ConcurrentDeleteRead): any file added or removed
+            // in the partitions it read makes its result stale.
+            if (pending.ReadScope is { } scope && (winner.Adds.Any(a => scope.Matches(a.PartitionValues)) || winner.Removes.Any(r => r.PartitionValues is not { } values || scope.Matches(values))))
+            {
+                logger.CommitConflict(root, v, $"changed partitions this write read ({scope.Description})");
+                throw new DeltaConflictException($"{root}: version {v} changed partitions this write read ({scope.Description})");
+            }
             // Many pods may create the same table at once: losing that race to an identical table is no conflict.
             if (v == 0 && winner.Metadata is { } created && created.PartitionColumns.SequenceEqual(partitionColumns)
                 && DeltaTableSchema.SameFields(created.SchemaString, schemaString))

@@ -92,6 +92,23 @@ public sealed class DeltaTable<TRow> where TRow : class, new()
         }), writer.Rows, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// A read-then-write: replaces the partitions matching <paramref name="replace"/> with <paramref name="rows"/>, computed
+    /// from what the caller read at <paramref name="readVersion"/> (-1: no table yet). Any later commit that added or
+    /// removed a file in <paramref name="readScope"/> makes it stale: <see cref="DeltaConflictException"/>, and the caller
+    /// reads again (serializable for the partitions read; a plain overwrite is rebased instead).
+    /// </summary>
+    public async Task<CommitResult> OverwriteIfUnchangedAsync(IAsyncEnumerable<TRow> rows, PartitionPredicate replace, long readVersion,
+        PartitionPredicate readScope, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(readScope);
+        var writer = await WriteFilesAsync(rows, replace, cancellationToken).ConfigureAwait(false);
+        return await _committer.CommitAsync(new PendingCommit(writer.Added, replace, null, "WRITE", new Dictionary<string, string>
+        {
+            ["mode"] = "Overwrite", ["partitionBy"] = _partitionBy, ["predicate"] = replace.Description, ["readVersion"] = readVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }, readVersion, readScope), writer.Rows, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Adds rows without touching existing files (a blind append: rebased, not retried, when another writer wins).</summary>
     public async Task<CommitResult> AppendAsync(IAsyncEnumerable<TRow> rows, TxnAction? txn = null, CancellationToken cancellationToken = default)
     {

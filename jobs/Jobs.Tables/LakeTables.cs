@@ -17,6 +17,8 @@ public static class LakeTables
     /// <summary>Vectors of an embed run not yet committed to <c>embeddings</c>, appended in bounded batches so a killed run resumes.</summary>
     public static readonly TableSpec<EmbeddingRow> EmbeddingProgress = ByDay<EmbeddingRow>("embedding_progress", r => r.Day, (r, d) => r.Day = d!.Value);
     public static readonly TableSpec<DqResultRow> DqResults = ByDay<DqResultRow>("dq_results", r => r.Day, (r, d) => r.Day = d!.Value);
+    /// <summary>Every id candidate ingest accepted, per day: the registry that applies --duplicate-ids across date chunks.</summary>
+    public static readonly TableSpec<DocumentIdRow> DocumentIds = ByDay<DocumentIdRow>("document_ids", r => r.Day, (r, d) => r.Day = d!.Value);
 
     private static TableSpec<T> ByDay<T>(string name, Func<T, DateOnly?> get, Action<T, DateOnly?> set) where T : class, new() =>
         new(name, [DayPartition.Definition],

@@ -99,7 +99,7 @@ public sealed class IngestMalformedInputTests : IDisposable
         Assert.All(rows, q => Assert.Equal("ingest", q.Stage));
         Assert.All(rows, q => Assert.InRange(q.Raw!.Length, 1, StrictUtf8.RawPreviewChars + 1));
         var duplicate = rows.Single(q => q.RecordRef == "mixed.jsonl:14");
-        Assert.Contains("first taken at mixed.jsonl:1", duplicate.Detail);
+        Assert.Contains("kept mixed.jsonl:1 of ", duplicate.Detail);
         Assert.Contains("0xC3", rows.Single(q => q.RecordRef == "mixed.jsonl:2").Detail);
         Assert.DoesNotContain('\uFFFD', docs.SelectMany(d => d.Text));
     }

@@ -97,7 +97,7 @@ public sealed class IngestParquetSourceTests : IDisposable
             new() { Id = "nul", Date = "2001-03-04", Text = "a\0b" },                                                   // row 8
             new() { Id = "big", Date = "2001-03-04", Text = new string('x', 300) },                                     // row 9
             new() { Id = "ok-1", Date = "2001-03-04T10:00:00Z", Text = "A valid row about taxes.", Title = "Taxes" }, // row 10: exact duplicate
-            new() { Id = "ok-1", Date = "2001-03-04", Text = "Other text under the same id." },                        // row 11
+            new() { Id = "ok-1", Date = "2001-03-04T11:00:00Z", Text = "Other text under the same id." },            // row 11: later, so it loses
             new() { Id = "later", Date = "2001-05-01", Text = "another chunk's row" },                                 // row 12
             new() { Id = "ok-2", Date = "2001-03-05T23:30:00-16:00", Text = "Dated beyond DateTimeOffset's offsets." }, // row 13
         }, rowGroupSize: 4);
@@ -122,7 +122,7 @@ public sealed class IngestParquetSourceTests : IDisposable
             ["rows.parquet:row 9"] = QuarantineReasons.TextTooLarge,
             ["rows.parquet:row 11"] = QuarantineReasons.DuplicateId,
         }, rows.ToDictionary(q => q.RecordRef, q => q.Reason));
-        Assert.Contains("first taken at rows.parquet:row 1", rows.Single(q => q.RecordRef == "rows.parquet:row 11").Detail);
+        Assert.Contains("kept rows.parquet:row 1 of ", rows.Single(q => q.RecordRef == "rows.parquet:row 11").Detail);
         Assert.Contains("not-a-date", rows.Single(q => q.RecordRef == "rows.parquet:row 6").Raw);
         Assert.All(rows, q => Assert.Equal(("ingest", "rows.parquet"), (q.Stage, q.Source)));
         Assert.Equal(13, await FooterRowsAsync(file));

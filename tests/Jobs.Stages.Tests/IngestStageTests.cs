@@ -35,7 +35,7 @@ public sealed class IngestStageTests : IDisposable
             q => Assert.Equal(("bad-records.jsonl:3", QuarantineReasons.MissingId, "missing id (field 'id')"), q),
             q => Assert.True(q is ("bad-records.jsonl:4", QuarantineReasons.InvalidTimestamp, _) && q.Detail.StartsWith("timestamp 'not-a-date'", StringComparison.Ordinal), q.ToString()),
             q => Assert.Equal(("bad-records.jsonl:5", QuarantineReasons.EmptyText, "empty text (field 'text')"), q),
-            q => Assert.Equal(("bad-records.jsonl:6", QuarantineReasons.DuplicateId, "duplicate id 'ok-1' with different content (first taken at bad-records.jsonl:1)"), q));
+            q => Assert.Equal(("bad-records.jsonl:6", QuarantineReasons.DuplicateId, "duplicate id 'ok-1' with different content: kept bad-records.jsonl:1 of 2001-03-04 (--duplicate-ids first)"), q));
     }
 
     [Fact]

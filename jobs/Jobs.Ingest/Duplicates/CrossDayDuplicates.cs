@@ -1,0 +1,221 @@
+using Jobs.Contracts;
+using Jobs.Lake;
+using Jobs.Tables;
+using Microsoft.Extensions.Logging;
+
+namespace Jobs.Ingest.Duplicates;
+
+/// <summary>
+/// Applies <see cref="DuplicateIdRule"/> across date chunks. After a run has written its chunk's documents, it
+/// replaces its days in the <c>document_ids</c> registry with its candidates, then makes every day that holds a
+/// candidate of a contested id agree with the registry: the winner in <c>documents</c>, every other candidate in
+/// <c>quarantine</c> (<c>duplicate_id</c>, naming the winner), on its own days and on other chunks' days alike.
+/// <para>
+/// Concurrency: those fixes are read-then-write commits (<see cref="DeltaTable{TRow}.OverwriteIfUnchangedAsync"/>), refused
+/// when another commit touched the same days since the read, and the run then reads again; once they are in, the run
+/// reads the registry again and starts over if a candidate of its ids arrived meanwhile. A run that registers later
+/// sees the earlier runs' candidates, so whichever run registers last settles an id, in any order.
+/// </para>
+/// </summary>
+public sealed partial class CrossDayDuplicates(LakeStore lake, DuplicateIdRule rule, DateChunk chunk, string runId, ILogger log)
+{
+    public const int MaxRounds = 30;
+    private readonly SortedSet<DateOnly> _otherDays = [];
+
+    public async Task<DuplicateCounts> ApplyAsync(ChunkIds ids, CancellationToken cancellationToken)
+    {
+        var registry = lake.Table(LakeTables.DocumentIds);
+        var relevant = ids.Candidates.Select(c => c.DocId).ToHashSet(StringComparer.Ordinal);
+        // Ids this chunk held before: a candidate elsewhere that lost to one of them may keep its id now.
+        await foreach (var row in lake.ReadAsync(LakeTables.DocumentIds, chunk, cancellationToken).ConfigureAwait(false)) relevant.Add(row.DocId);
+        await lake.ReplaceAsync(LakeTables.DocumentIds, chunk, ids.Candidates.Select(c => c.ToRow()).ToAsyncEnumerable(), cancellationToken).ConfigureAwait(false);
+
+        var counts = new DuplicateCounts();
+        for (var round = 1; round <= MaxRounds; round++)
+        {
+            var candidates = await ReadAsync(registry, relevant, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var done = await ReconcileAsync(candidates, ids, cancellationToken).ConfigureAwait(false);
+                counts = counts with { Demoted = counts.Demoted + done.Demoted, Promoted = counts.Promoted + done.Promoted, RestorePending = done.RestorePending };
+            }
+            catch (DeltaConflictException)
+            {
+                RoundLost(round, "documents or quarantine changed since they were read");
+                continue;
+            }
+            if (Same(candidates, await ReadAsync(registry, relevant, cancellationToken).ConfigureAwait(false)))
+            {
+                var own = candidates.Values.SelectMany(c => c).Where(c => chunk.Contains(c.Day)).ToList();
+                var winners = own.Count(c => c == IdCandidate.Winner(candidates[c.DocId], rule));
+                if (_otherDays.Count > 0) OtherDaysChanged(string.Join(", ", _otherDays.Select(d => DayPartition.Format(d))));
+                return counts with { OwnWinners = winners, OwnCandidates = own.Count, OtherDays = _otherDays.Count };
+            }
+            RoundLost(round, "another run registered candidates of the same ids");
+        }
+        throw new DeltaConflictException($"duplicate ids of {chunk}: the registry kept changing for {MaxRounds} rounds; retry the run");
+    }
+
+    private static async Task<Dictionary<string, List<IdCandidate>>> ReadAsync(DeltaTable<DocumentIdRow> registry, HashSet<string> ids, CancellationToken ct)
+    {
+        var byId = new Dictionary<string, List<IdCandidate>>(StringComparer.Ordinal);
+        foreach (var id in ids) byId[id] = [];
+        await foreach (var row in registry.ReadAsync(PartitionPredicate.All, ct).ConfigureAwait(false))
+            if (byId.TryGetValue(row.DocId, out var list)) list.Add(IdCandidate.Of(row));
+        return byId;
+    }
+
+    private static bool Same(Dictionary<string, List<IdCandidate>> a, Dictionary<string, List<IdCandidate>> b) =>
+        a.All(kv => b.TryGetValue(kv.Key, out var other) && kv.Value.ToHashSet().SetEquals(other));
+
+    private async Task<DuplicateCounts> ReconcileAsync(Dictionary<string, List<IdCandidate>> candidates, ChunkIds ids, CancellationToken ct)
+    {
+        // Contested ids (two candidates or more), and ids this chunk dropped: the rest need nothing.
+        var asides = ids.Asides.ToLookup(a => a.Candidate.DocId, StringComparer.Ordinal);
+        var ownIds = ids.Candidates.Select(c => c.DocId).ToHashSet(StringComparer.Ordinal);
+        var action = candidates.Where(kv => kv.Value.Count > 1 || (!ownIds.Contains(kv.Key) && kv.Value.Count == 1)).Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
+        if (action.Count == 0) return new DuplicateCounts();
+        var days = action.SelectMany(id => candidates[id]).Select(c => c.Day).ToHashSet();
+
+        var documents = lake.Table(LakeTables.Documents);
+        var quarantine = lake.Table(LakeTables.Quarantine);
+        var dv = await VersionAsync(documents, ct).ConfigureAwait(false);
+        var qv = await VersionAsync(quarantine, ct).ConfigureAwait(false);
+        var docs = new Dictionary<(string, DateOnly, string), DocumentRow>();
+        await foreach (var d in documents.ReadAsync(Days(days), dv < 0 ? null : dv, ct).ConfigureAwait(false))
+            if (action.Contains(d.DocId)) docs.TryAdd((d.DocId, d.Day, IdCandidate.HashOf(d)), d);
+        var quar = new Dictionary<(DateOnly, string, string), QuarantineRow>();
+        await foreach (var q in quarantine.ReadAsync(Days(days), qv < 0 ? null : qv, ct).ConfigureAwait(false))
+            if (q.Reason == QuarantineReasons.DuplicateId && q.RecordId is { } id && action.Contains(id) && q.Day is { } day) quar.TryAdd((day, q.Source, q.RecordRef), q);
+
+        var plan = new Plan();
+        foreach (var id in action)
+        {
+            var all = candidates[id];
+            if (all.Count == 0) continue;
+            var winner = IdCandidate.Winner(all, rule);
+            foreach (var c in all)
+            {
+                var docKey = (c.DocId, c.Day, c.RecordHash);
+                var quarKey = (c.Day, c.Source, c.RecordRef);
+                var inDocs = docs.GetValueOrDefault(docKey);
+                var inQuar = quar.GetValueOrDefault(quarKey);
+                var aside = asides[id].Where(a => a.Candidate == c).Select(a => a.Document).FirstOrDefault();
+                if (c == winner)
+                {
+                    if (inDocs is not null)
+                    {
+                        if (inQuar is not null) plan.RemoveQuarantine(quarKey);
+                        continue;
+                    }
+                    if ((aside ?? (inQuar is null ? null : DuplicateRows.Restore(inQuar, runId))) is { } restored && IdCandidate.HashOf(restored) == c.RecordHash)
+                    {
+                        plan.AddDocument(restored);
+                        if (inQuar is not null) plan.RemoveQuarantine(quarKey);
+                        plan.Promoted++;
+                    }
+                    else if (inQuar is not null)
+                    {
+                        plan.RestorePending++;
+                        RestorePending(id, c.Describe());
+                    }
+                    continue;
+                }
+                if (inDocs is not null)
+                {
+                    plan.RemoveDocument(docKey, c.Day);
+                    plan.AddQuarantine(quarKey, DuplicateRows.For(inDocs, c, winner, rule, runId));
+                    plan.Demoted++;
+                    if (!chunk.Contains(c.Day)) Demoted(id, c.Describe(), winner.Describe());
+                }
+                else if (inQuar is not null)
+                {
+                    var detail = DuplicateRows.Detail(c, winner, rule);
+                    if (inQuar.Detail != detail)
+                        plan.AddQuarantine(quarKey, new QuarantineRow
+                        {
+                            Stage = inQuar.Stage, Source = inQuar.Source, RecordRef = inQuar.RecordRef, RecordId = inQuar.RecordId, Reason = inQuar.Reason,
+                            Detail = detail, Raw = inQuar.Raw, RunId = runId, Day = inQuar.Day,
+                        });
+                }
+                else if (aside is not null) plan.AddQuarantine(quarKey, DuplicateRows.For(aside, c, winner, rule, runId));
+                // else: registered by a run that has not written it yet; that run settles it.
+            }
+        }
+
+        // Quarantine first: a run stopped between the two commits leaves a record in both tables, never in neither.
+        if (plan.QuarantineDays.Count > 0)
+        {
+            var scope = Days(plan.QuarantineDays);
+            var rows = quarantine.ReadAsync(scope, qv < 0 ? null : qv, ct).Where(q => !(q.Reason == QuarantineReasons.DuplicateId && q.Day is { } day && plan.QuarantineOut.Contains((day, q.Source, q.RecordRef))))
+                .Concat(plan.QuarantineIn.Values.ToAsyncEnumerable());
+            await quarantine.OverwriteIfUnchangedAsync(rows, scope, qv, scope, ct).ConfigureAwait(false);
+        }
+        if (plan.DocumentDays.Count > 0)
+        {
+            var scope = Days(plan.DocumentDays);
+            var rows = documents.ReadAsync(scope, dv < 0 ? null : dv, ct).Where(d => !plan.DocumentsOut.Contains((d.DocId, d.Day, IdCandidate.HashOf(d))))
+                .Concat(plan.DocumentsIn.ToAsyncEnumerable());
+            await documents.OverwriteIfUnchangedAsync(rows, scope, dv, scope, ct).ConfigureAwait(false);
+        }
+        _otherDays.UnionWith(plan.DocumentDays.Where(d => !chunk.Contains(d)));
+        return new DuplicateCounts { Demoted = plan.Demoted, Promoted = plan.Promoted, RestorePending = plan.RestorePending };
+    }
+
+    private static async Task<long> VersionAsync<T>(DeltaTable<T> table, CancellationToken ct) where T : class, new() =>
+        await table.ExistsAsync(ct).ConfigureAwait(false) ? (await table.SnapshotAsync(cancellationToken: ct).ConfigureAwait(false)).Version : -1;
+
+    private static PartitionPredicate Days(IReadOnlySet<DateOnly> days) => new(
+        $"{DayPartition.Column} IN ({string.Join(", ", days.Order().Select(d => $"'{DayPartition.Format(d)}'"))})",
+        values => DayPartition.Parse(values) is { } d && days.Contains(d));
+
+    /// <summary>The rows a reconciliation moves, and the days whose partitions it rewrites.</summary>
+    private sealed class Plan
+    {
+        public HashSet<(string, DateOnly, string)> DocumentsOut { get; } = [];
+        public List<DocumentRow> DocumentsIn { get; } = [];
+        public HashSet<DateOnly> DocumentDays { get; } = [];
+        public HashSet<(DateOnly, string, string)> QuarantineOut { get; } = [];
+        public Dictionary<(DateOnly, string, string), QuarantineRow> QuarantineIn { get; } = [];
+        public HashSet<DateOnly> QuarantineDays { get; } = [];
+        public long Demoted { get; set; }
+        public long Promoted { get; set; }
+        public long RestorePending { get; set; }
+
+        public void RemoveDocument((string, DateOnly, string) key, DateOnly day)
+        {
+            DocumentsOut.Add(key);
+            DocumentDays.Add(day);
+        }
+
+        public void AddDocument(DocumentRow row)
+        {
+            DocumentsIn.Add(row);
+            DocumentDays.Add(row.Day);
+        }
+
+        public void RemoveQuarantine((DateOnly Day, string, string) key)
+        {
+            QuarantineOut.Add(key);
+            QuarantineDays.Add(key.Day);
+        }
+
+        public void AddQuarantine((DateOnly Day, string, string) key, QuarantineRow row)
+        {
+            RemoveQuarantine(key);
+            QuarantineIn[key] = row;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Duplicate id {DocId}: {Loser} of another date chunk moved from documents to quarantine; {Winner} keeps the id")]
+    private partial void Demoted(string docId, string loser, string winner);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Duplicate id {DocId}: {Candidate} keeps the id now but its quarantined copy is truncated; re-run ingest for its day to restore it")]
+    private partial void RestorePending(string docId, string candidate);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Documents of other date chunks changed on {Days}: run chunk, embed, validate and load for them so their chunks, vectors and PostgreSQL rows follow")]
+    private partial void OtherDaysChanged(string days);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Duplicate ids: round {Round} lost ({Why}); reading again")]
+    private partial void RoundLost(int round, string why);
+}
