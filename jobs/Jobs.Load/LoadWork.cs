@@ -9,16 +9,18 @@ namespace Jobs.Load;
 
 /// <summary>One load run: vectors joined to chunks by id (memory bounded by the date chunk, the unit of scale-out).</summary>
 public sealed partial class LoadWork(LakeStore lake, PgSchema schema, DateRangeLoader loader, PgRetry retry, EmbeddingModel model, JobContext context,
-    ILogger<LoadWork> log) : IStageWork
+    LoadOptions options, ModelSwitch modelSwitch, ILogger<LoadWork> log) : IStageWork
 {
     public async Task<StageResult> RunAsync(CancellationToken cancellationToken)
     {
+        if (options.SwitchModel is { Length: > 0 } switchTo) return await SwitchAsync(switchTo, cancellationToken).ConfigureAwait(false);
         var chunk = context.Chunk;
         var vectors = new Dictionary<string, EmbeddingRow>(StringComparer.Ordinal);
         await foreach (var e in lake.ReadAsync(LakeTables.Embeddings, chunk, cancellationToken).ConfigureAwait(false))
             if (e.Model == model.Id) vectors[e.ChunkId] = e; // only vectors of the served model are loaded
         var deadLetters = await DeadLetterIds.ReadAsync(lake, chunk, cancellationToken).ConfigureAwait(false);
 
+        // The schema step also sets up the side-by-side table when the configured model is not the served one.
         await retry.ExecuteAsync(async ct => await schema.EnsureAsync(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         // Each attempt reads the lake afresh: a retried load is a whole load.
         var result = await retry.ExecuteAsync(async ct =>
@@ -32,6 +34,13 @@ public sealed partial class LoadWork(LakeStore lake, PgSchema schema, DateRangeL
         return StageResult.Of(d.Staged + c.Staged, ("documents", d.Staged), ("chunks", c.Staged), ("chunks_inserted", c.Inserted),
             ("chunks_updated", c.Updated), ("chunks_unchanged", c.Unchanged), ("chunks_deleted", c.Deleted), ("documents_inserted", d.Inserted),
             ("documents_updated", d.Updated), ("documents_deleted", d.Deleted), ("dead_letters", deadLetters.Count));
+    }
+
+    private async Task<StageResult> SwitchAsync(string switchTo, CancellationToken cancellationToken)
+    {
+        await retry.ExecuteAsync(async ct => await schema.EnsureAsync(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        var result = await retry.ExecuteAsync(async ct => await modelSwitch.SwitchAsync(switchTo, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        return StageResult.Of(result.Chunks, ("chunks", result.Chunks), ("switched", result.Switched ? 1 : 0));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Documents} documents and {Chunks} chunks into PostgreSQL ({DeadLetters} dead-lettered chunks left out)")]

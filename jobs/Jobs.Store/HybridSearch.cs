@@ -16,12 +16,14 @@ public sealed class HybridSearch(NpgsqlDataSource dataSource)
         c.day >= @from AND c.day < @to AND (@category::text IS NULL OR c.category = @category) AND (@theme::text IS NULL OR c.theme_id = @theme)
         """;
 
-    private const string VectorList = $"""
+    // The query vector is cast to the column's type (vector or halfvec), so each month partition's HNSW index serves
+    // the ORDER BY; the day filter prunes the partitions outside it.
+    private static string VectorList(string vectorType) => $"""
         vec AS (
-            SELECT chunk_id, row_number() OVER (ORDER BY distance, chunk_id) AS rank, 1 - distance AS similarity
-            FROM (SELECT c.chunk_id, c.embedding <=> @embedding AS distance
+            SELECT chunk_id, day, row_number() OVER (ORDER BY distance, chunk_id) AS rank, 1 - distance AS similarity
+            FROM (SELECT c.chunk_id, c.day, c.embedding <=> @embedding::{vectorType} AS distance
                   FROM chunks c WHERE {Filters}
-                  ORDER BY c.embedding <=> @embedding LIMIT @candidates) v)
+                  ORDER BY c.embedding <=> @embedding::{vectorType} LIMIT @candidates) v)
         """;
 
     // A plain-language query is a bag of words, not a boolean formula: its stemmed lexemes (stop words dropped, each
@@ -39,51 +41,53 @@ public sealed class HybridSearch(NpgsqlDataSource dataSource)
             SELECT lexeme, ln(1 + (greatest(n, df) - df + 0.5) / (df + 0.5)) AS idf
             FROM (SELECT t.lexeme,
                          (SELECT count(*) FROM chunks d WHERE d.tsv @@ to_tsquery('simple', quote_literal(t.lexeme)))::float8 AS df,
-                         (SELECT reltuples FROM pg_class WHERE oid = 'chunks'::regclass)::float8 AS n
+                         (SELECT sum(greatest(p.reltuples, 0)) FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhrelid
+                          WHERE i.inhparent = 'chunks'::regclass)::float8 AS n
                   FROM terms t) s),
         txt AS (
-            SELECT chunk_id, row_number() OVER (ORDER BY score DESC, chunk_id) AS rank, score AS rank_cd
-            FROM (SELECT chunk_id, sum(idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * len / avg_len))) AS score
-                  FROM (SELECT c.chunk_id, i.idf, cardinality(u.positions)::float8 AS tf, c.token_count::float8 AS len,
+            SELECT chunk_id, day, row_number() OVER (ORDER BY score DESC, chunk_id) AS rank, score AS rank_cd
+            FROM (SELECT chunk_id, day, sum(idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * len / avg_len))) AS score
+                  FROM (SELECT c.chunk_id, c.day, i.idf, cardinality(u.positions)::float8 AS tf, c.token_count::float8 AS len,
                                avg(c.token_count::float8) OVER () AS avg_len
                         FROM chunks c CROSS JOIN tq
                         CROSS JOIN LATERAL unnest(c.tsv) u
                         JOIN idf i ON i.lexeme = u.lexeme
                         WHERE c.tsv @@ tq.q AND {Filters}) m
-                  GROUP BY chunk_id
+                  GROUP BY chunk_id, day
                   ORDER BY score DESC, chunk_id LIMIT @candidates) t)
         """;
 
-    private static string Sql(SearchMode mode, bool group)
+    private static string Sql(SearchMode mode, bool group, string vectorType)
     {
         var (lists, scored) = mode switch
         {
-            SearchMode.Vector => (VectorList, "SELECT chunk_id, similarity AS score FROM vec"),
-            SearchMode.Fulltext => (TextList, "SELECT chunk_id, rank_cd AS score FROM txt"),
-            _ => ($"{VectorList},\n{TextList}", """
-                SELECT chunk_id, sum(part) AS score FROM (
-                    SELECT chunk_id, @wv / (@rrf + rank) AS part FROM vec
+            SearchMode.Vector => (VectorList(vectorType), "SELECT chunk_id, day, similarity AS score FROM vec"),
+            SearchMode.Fulltext => (TextList, "SELECT chunk_id, day, rank_cd AS score FROM txt"),
+            _ => ($"{VectorList(vectorType)},\n{TextList}", """
+                SELECT chunk_id, day, sum(part) AS score FROM (
+                    SELECT chunk_id, day, @wv / (@rrf + rank) AS part FROM vec
                     UNION ALL
-                    SELECT chunk_id, @wt / (@rrf + rank) AS part FROM txt) f
-                GROUP BY chunk_id
+                    SELECT chunk_id, day, @wt / (@rrf + rank) AS part FROM txt) f
+                GROUP BY chunk_id, day
                 """),
         };
         var ranked = group
             ? """
               SELECT * FROM (
-                  SELECT s.chunk_id, s.score, row_number() OVER (PARTITION BY c.day, c.doc_id ORDER BY s.score DESC, s.chunk_id) AS nth
-                  FROM scored s JOIN chunks c USING (chunk_id)) g
+                  SELECT s.chunk_id, s.day, s.score, row_number() OVER (PARTITION BY c.day, c.doc_id ORDER BY s.score DESC, s.chunk_id) AS nth
+                  FROM scored s JOIN chunks c USING (chunk_id, day) WHERE c.day >= @from AND c.day < @to) g
               WHERE nth = 1
               """
-            : "SELECT chunk_id, score FROM scored";
+            : "SELECT chunk_id, day, score FROM scored";
         return $"""
             WITH {lists},
             scored AS ({scored}),
             ranked AS ({ranked})
             SELECT c.chunk_id, c.doc_id, c.day, d.title, c.ordinal, c.text, r.score, d.category, c.theme_id
             FROM ranked r
-            JOIN chunks c USING (chunk_id)
+            JOIN chunks c USING (chunk_id, day)
             JOIN documents d ON d.day = c.day AND d.doc_id = c.doc_id
+            WHERE c.day >= @from AND c.day < @to -- repeated, so that the planner prunes the other months here too
             ORDER BY r.score DESC, c.chunk_id
             LIMIT @k
             """;
@@ -99,13 +103,9 @@ public sealed class HybridSearch(NpgsqlDataSource dataSource)
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        // SET LOCAL takes no parameters; the value is a validated integer.
-        await using (var settings = new NpgsqlCommand(
-            $"SET LOCAL hnsw.ef_search = {Math.Max(request.EfSearch, Math.Min(request.Candidates, 1000))}; SET LOCAL hnsw.iterative_scan = relaxed_order",
-            connection, tx))
-            await settings.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-
-        await using var cmd = new NpgsqlCommand(Sql(request.Mode, request.GroupByDocument), connection, tx);
+        var vectorType = await SearchSession.BeginAsync(connection, tx, Math.Max(request.EfSearch, Math.Min(request.Candidates, 1000)), cancellationToken)
+            .ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand(Sql(request.Mode, request.GroupByDocument, vectorType), connection, tx);
         var candidates = Math.Max(request.Candidates, request.GroupByDocument ? request.K * 5 : request.K);
         if (request.Mode != SearchMode.Fulltext) cmd.Parameters.AddWithValue("embedding", new Vector(embedding!));
         if (request.Mode != SearchMode.Vector) cmd.Parameters.AddWithValue("query", NpgsqlDbType.Text, request.Query);

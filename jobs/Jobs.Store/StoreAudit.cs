@@ -13,6 +13,16 @@ public sealed class StoreAudit(NpgsqlDataSource dataSource)
     {
         Documents,
         Chunks,
+        /// <summary>The side-by-side chunks of a model not yet served (<c>chunks_next</c>).</summary>
+        SideBySideChunks,
+    }
+
+    /// <summary>The chunks table holding <paramref name="model"/>'s vectors: the served one, or the side-by-side one when that model is loaded there.</summary>
+    public async Task<Table> ChunksOfAsync(string model, CancellationToken cancellationToken = default)
+    {
+        var served = await ServedModel.ReadAsync(dataSource, cancellationToken).ConfigureAwait(false);
+        return served is null || served == model || await ServedModel.CandidateAsync(dataSource, cancellationToken).ConfigureAwait(false) != model
+            ? Table.Chunks : Table.SideBySideChunks;
     }
 
     public async Task<RowSetDigest> DigestAsync(Table table, DateOnly start, DateOnly end, CancellationToken cancellationToken = default)
@@ -40,16 +50,20 @@ public sealed class StoreAudit(NpgsqlDataSource dataSource)
         return rows;
     }
 
-    /// <summary>Chunks of the range whose model is not <paramref name="model"/>: their count and a few ids.</summary>
+    /// <summary>
+    /// Chunks of the range whose model is not the one <paramref name="table"/> holds (the served model for the served
+    /// table, as recorded in the store; <paramref name="model"/> for the side-by-side one): their count and a few ids.
+    /// </summary>
     public async Task<(long Count, IReadOnlyList<string> Samples)> OtherModelAsync(string model, DateOnly start, DateOnly end, int samples,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, Table table = Table.Chunks)
     {
-        await using var cmd = dataSource.CreateCommand("""
-            SELECT count(*) OVER (), chunk_id FROM chunks WHERE day >= @start AND day < @end AND model <> @model ORDER BY chunk_id LIMIT @n
+        var expected = table == Table.Chunks ? await ServedModel.ReadAsync(dataSource, cancellationToken).ConfigureAwait(false) ?? model : model;
+        await using var cmd = dataSource.CreateCommand($"""
+            SELECT count(*) OVER (), chunk_id FROM {Columns(table).Name} WHERE day >= @start AND day < @end AND model <> @model ORDER BY chunk_id LIMIT @n
             """);
         cmd.Parameters.AddWithValue("start", start);
         cmd.Parameters.AddWithValue("end", end);
-        cmd.Parameters.AddWithValue("model", model);
+        cmd.Parameters.AddWithValue("model", expected);
         cmd.Parameters.AddWithValue("n", Math.Max(samples, 1));
         long count = 0;
         var ids = new List<string>();
@@ -63,5 +77,10 @@ public sealed class StoreAudit(NpgsqlDataSource dataSource)
     }
 
     // Documents are keyed by (day, doc_id) but a document id is unique within a range's lake rows, as checked after ingest.
-    private static (string Name, string Id) Columns(Table table) => table == Table.Documents ? ("documents", "doc_id") : ("chunks", "chunk_id");
+    private static (string Name, string Id) Columns(Table table) => table switch
+    {
+        Table.Documents => ("documents", "doc_id"),
+        Table.SideBySideChunks => (ChunkTable.Candidate, "chunk_id"),
+        _ => (ChunkTable.Served, "chunk_id"),
+    };
 }

@@ -35,4 +35,14 @@ public sealed record ApplyCounts(long Staged, long Inserted, long Updated, long 
 }
 
 /// <summary>The outcome of loading a date chunk into the serving tables.</summary>
-public sealed record LoadResult(ApplyCounts Documents, ApplyCounts Chunks);
+public sealed record LoadResult(ApplyCounts Documents, ApplyCounts Chunks)
+{
+    /// <summary>The chunks table the rows went to: chunks (served model) or chunks_next (the model loaded side by side).</summary>
+    public string Table { get; init; } = "chunks";
+
+    /// <summary>Month partitions this load created.</summary>
+    public IReadOnlyList<NewPartition> NewPartitions { get; init; } = [];
+}
+
+/// <summary>A month partition a load created; <paramref name="RowsBeforeIndexes"/> rows were copied into it before its indexes were built (0: none, its rows went through the indexes).</summary>
+public sealed record NewPartition(string Name, long RowsBeforeIndexes);

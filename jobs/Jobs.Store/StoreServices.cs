@@ -23,6 +23,7 @@ public static class StoreServices
         services.TryAddSingleton<VectorSearch>();
         services.TryAddSingleton<HybridSearch>();
         services.TryAddSingleton<ThemeLoader>();
+        services.TryAddSingleton<ModelSwitch>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IFailureClassifier, PgFailureClassifier>());
         return services;
     }

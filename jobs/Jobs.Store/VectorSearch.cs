@@ -3,7 +3,7 @@ using Pgvector;
 
 namespace Jobs.Store;
 
-/// <summary>Nearest chunks to a query vector by cosine distance (HNSW), optionally within a date range.</summary>
+/// <summary>Nearest chunks to a query vector by cosine distance (HNSW), optionally within a date range (which prunes the month partitions).</summary>
 public sealed class VectorSearch(NpgsqlDataSource dataSource)
 {
     public async Task<IReadOnlyList<SearchHit>> SearchAsync(float[] query, int topK,
@@ -14,14 +14,12 @@ public sealed class VectorSearch(NpgsqlDataSource dataSource)
         await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         // With a filter, plain HNSW returns ef_search candidates and filters them afterwards, often leaving fewer than
         // k rows; pgvector 0.8's iterative scan keeps searching until k rows pass the filter.
-        await using (var settings = new NpgsqlCommand(
-            "SET LOCAL hnsw.ef_search = 100; SET LOCAL hnsw.iterative_scan = relaxed_order", connection, tx))
-            await settings.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        await using var cmd = new NpgsqlCommand("""
-            SELECT c.chunk_id, c.doc_id, c.day, d.title, c.ordinal, c.text, 1 - (c.embedding <=> @query) AS score
+        var vectorType = await SearchSession.BeginAsync(connection, tx, 100, cancellationToken).ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand($"""
+            SELECT c.chunk_id, c.doc_id, c.day, d.title, c.ordinal, c.text, 1 - (c.embedding <=> @query::{vectorType}) AS score
             FROM chunks c JOIN documents d ON d.day = c.day AND d.doc_id = c.doc_id
             WHERE c.day >= @from AND c.day < @to
-            ORDER BY c.embedding <=> @query
+            ORDER BY c.embedding <=> @query::{vectorType}
             LIMIT @k
             """, connection, tx);
         cmd.Parameters.AddWithValue("query", new Vector(query));

@@ -7,8 +7,9 @@ namespace Jobs.Validate;
 
 /// <summary>
 /// Checks after load: the store's rows of the chunk equal the lake's (count and checksum over ids and content hashes,
-/// the differences named when not), and every stored vector is of the served model. The lake side is digested as it is
-/// read; the rows themselves are fetched again only when a digest differs.
+/// the differences named when not), and every stored vector is of the served model (as the store records it). When the
+/// configured model is being loaded side by side, its table (<c>chunks_next</c>) is the one reconciled. The lake side is
+/// digested as it is read; the rows themselves are fetched again only when a digest differs.
 /// </summary>
 internal sealed class LoadAudit(LakeStore lake, DateChunk chunk, StoreAudit store, EmbeddingModel model, QualityOptions quality)
 {
@@ -26,10 +27,12 @@ internal sealed class LoadAudit(LakeStore lake, DateChunk chunk, StoreAudit stor
     public async Task<IReadOnlyList<CheckResult>> ResultsAsync(CancellationToken cancellationToken)
     {
         var storedDocuments = await store.DigestAsync(StoreAudit.Table.Documents, chunk.Start, chunk.End, cancellationToken).ConfigureAwait(false);
-        var storedChunks = await store.DigestAsync(StoreAudit.Table.Chunks, chunk.Start, chunk.End, cancellationToken).ConfigureAwait(false);
+        var chunksTable = await store.ChunksOfAsync(model.Id, cancellationToken).ConfigureAwait(false);
+        var storedChunks = await store.DigestAsync(chunksTable, chunk.Start, chunk.End, cancellationToken).ConfigureAwait(false);
         var documentRows = storedDocuments == _documents ? Empty : await RowsAsync(StoreAudit.Table.Documents, cancellationToken).ConfigureAwait(false);
-        var chunkRows = storedChunks == _chunks ? Empty : await RowsAsync(StoreAudit.Table.Chunks, cancellationToken).ConfigureAwait(false);
-        var (otherModel, samples) = await store.OtherModelAsync(model.Id, chunk.Start, chunk.End, quality.SampleRows, cancellationToken).ConfigureAwait(false);
+        var chunkRows = storedChunks == _chunks ? Empty : await RowsAsync(chunksTable, cancellationToken).ConfigureAwait(false);
+        var (otherModel, samples) = await store.OtherModelAsync(model.Id, chunk.Start, chunk.End, quality.SampleRows, cancellationToken, chunksTable)
+            .ConfigureAwait(false);
         return
         [
             StoreReconciliation.Compare("store_documents_match_lake", (_documents.Count, _documents.Checksum), (storedDocuments.Count, storedDocuments.Checksum),

@@ -162,7 +162,7 @@ public sealed class StoreLoadTests(PostgresFixture postgres) : IDisposable
         var legacy = Jobs.Store.Migrations.SchemaMigrations.All[0].Sql(new(384, 16, 64));
         await using (var cmd = db.CreateCommand(legacy + "; INSERT INTO documents VALUES ('d', '2024-03-04', now(), 't', 'c', 's', 'x')"))
             await cmd.ExecuteNonQueryAsync(Ct);
-        Assert.Equal([1, 2], await new PgSchema(db, SyntheticLake.Model).EnsureAsync(Ct));
+        Assert.Equal([1, 2, 3, 4], await new PgSchema(db, SyntheticLake.Model).EnsureAsync(Ct));
         await using var count = db.CreateCommand("SELECT count(*) FROM documents WHERE content_hash IS NULL");
         Assert.Equal(1L, await count.ExecuteScalarAsync(Ct));
     }

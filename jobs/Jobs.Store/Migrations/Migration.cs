@@ -6,5 +6,16 @@ namespace Jobs.Store.Migrations;
 /// </summary>
 public sealed record Migration(int Version, string Name, Func<SchemaSettings, string> Sql);
 
-/// <summary>What a migration's SQL may depend on: the served model's dimension and the HNSW build parameters.</summary>
-public sealed record SchemaSettings(int Dimensions, int HnswM, int HnswEfConstruction);
+/// <summary>
+/// What a migration's SQL may depend on: the served model's dimension, the vector type, the HNSW build parameters, and
+/// the memory and workers an index build may use.
+/// </summary>
+public sealed record SchemaSettings(int Dimensions, int HnswM, int HnswEfConstruction)
+{
+    /// <summary>vector (4-byte floats) or halfvec (2-byte floats).</summary>
+    public string VectorType { get; init; } = "vector";
+
+    public string MaintenanceWorkMem { get; init; } = "512MB";
+
+    public int MaxParallelMaintenanceWorkers { get; init; } = 2;
+}

@@ -59,5 +59,40 @@ public static class SchemaMigrations
             ALTER TABLE documents ADD COLUMN IF NOT EXISTS content_hash text;
             ALTER TABLE chunks ADD COLUMN IF NOT EXISTS content_hash text;
             """),
+        // Monthly declarative partitions (see ChunkTable): a date chunk's reload touches only its months, and an old
+        // month is detached in one statement. An existing store's rows move into the partitions in this transaction;
+        // its indexes are rebuilt once, after the copy, with the configured memory and workers.
+        new(3, "chunks partitioned by month", s => $$"""
+            SET LOCAL maintenance_work_mem = '{{s.MaintenanceWorkMem}}';
+            SET LOCAL max_parallel_maintenance_workers = {{s.MaxParallelMaintenanceWorkers}};
+            ALTER TABLE chunks RENAME TO chunks_unpartitioned;
+            ALTER TABLE chunks_unpartitioned DROP CONSTRAINT chunks_pkey;
+            DROP INDEX IF EXISTS chunks_theme_idx, chunks_day_idx, chunks_category_idx, chunks_doc_idx, chunks_tsv_idx, chunks_embedding_hnsw;
+            {{ChunkTable.CreateSql(ChunkTable.Served, s.VectorType, s.Dimensions)}}
+            DO $do$
+            DECLARE m date;
+            BEGIN
+                FOR m IN SELECT DISTINCT date_trunc('month', day)::date FROM chunks_unpartitioned LOOP
+                    EXECUTE format('CREATE TABLE %I PARTITION OF chunks FOR VALUES FROM (%L) TO (%L)',
+                        'chunks_p' || to_char(m, 'YYYYMM'), m, (m + interval '1 month')::date);
+                END LOOP;
+            END $do$;
+            INSERT INTO chunks (chunk_id, doc_id, day, ordinal, text, token_count, model, category, content_hash, theme_id, embedding)
+            SELECT chunk_id, doc_id, day, ordinal, text, token_count, model, category, content_hash, theme_id, embedding::{{s.VectorType}}
+            FROM chunks_unpartitioned;
+            DROP TABLE chunks_unpartitioned;
+            {{ChunkTable.IndexesSql(ChunkTable.Served, s.VectorType, s.HnswM, s.HnswEfConstruction)}}
+            """),
+        // The served model, one row: load writes only its vectors into chunks, serve refuses another, and a switch
+        // of model changes it in the transaction that swaps the tables. A store from before takes its rows' model.
+        new(4, "store settings: the served model", _ => """
+            CREATE TABLE store_settings (
+                name       text        PRIMARY KEY,
+                value      text        NOT NULL,
+                updated_at timestamptz NOT NULL DEFAULT now()
+            );
+            INSERT INTO store_settings (name, value)
+            SELECT 'served_model', model FROM chunks GROUP BY model ORDER BY count(*) DESC, model LIMIT 1;
+            """),
     ];
 }
