@@ -119,7 +119,7 @@ internal static class WritePaths
     private static TimeSpan Psql(string container, string command)
     {
         // The server trusts local (Unix socket) connections inside its container: no password travels.
-        var script = "s=$(date +%s%N); psql -X -q -v ON_ERROR_STOP=1 -U jobs -d jobs -c \"$1\" || exit 1; e=$(date +%s%N); echo $((e - s))";
+        var script = "s=$(date +%s%N); psql -X -q -v ON_ERROR_STOP=1 -U jobs -d jobs -c \"$1\" >/dev/null || exit 1; e=$(date +%s%N); echo $((e - s))";
         var start = new ProcessStartInfo("docker")
         {
             ArgumentList = { "exec", "-u", "postgres", container, "sh", "-c", script, "sh", command },
