@@ -17,12 +17,17 @@ public sealed class VectorSearch(NpgsqlDataSource dataSource)
         await using (var settings = new NpgsqlCommand(
             "SET LOCAL hnsw.ef_search = 100; SET LOCAL hnsw.iterative_scan = relaxed_order", connection, tx))
             await settings.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        // relaxed_order may hand rows over slightly out of order: the k found are sorted again by distance.
         await using var cmd = new NpgsqlCommand("""
-            SELECT c.chunk_id, c.doc_id, c.day, d.title, c.ordinal, c.text, 1 - (c.embedding <=> @query) AS score
-            FROM chunks c JOIN documents d ON d.day = c.day AND d.doc_id = c.doc_id
-            WHERE c.day >= @from AND c.day < @to
-            ORDER BY c.embedding <=> @query
-            LIMIT @k
+            WITH nearest AS MATERIALIZED (
+                SELECT c.chunk_id, c.doc_id, c.day, c.ordinal, c.text, c.embedding <=> @query AS distance
+                FROM chunks c
+                WHERE c.day >= @from AND c.day < @to
+                ORDER BY c.embedding <=> @query
+                LIMIT @k)
+            SELECT n.chunk_id, n.doc_id, n.day, d.title, n.ordinal, n.text, 1 - n.distance AS score
+            FROM nearest n JOIN documents d ON d.day = n.day AND d.doc_id = n.doc_id
+            ORDER BY n.distance, n.chunk_id
             """, connection, tx);
         cmd.Parameters.AddWithValue("query", new Vector(query));
         cmd.Parameters.AddWithValue("from", from ?? DateOnly.MinValue);
