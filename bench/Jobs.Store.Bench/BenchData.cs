@@ -6,7 +6,7 @@ namespace Jobs.Store.Bench;
 /// </summary>
 internal sealed class BenchData
 {
-    public const int Dimensions = 384;
+    public static readonly int Dimensions = Jobs.Contracts.EmbeddingModels.Default.Dimensions;
     public const int Days = 100;
     public static readonly DateOnly FirstDay = new(2024, 1, 1);
 

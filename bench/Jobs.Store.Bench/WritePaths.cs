@@ -2,22 +2,28 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Npgsql;
-using NpgsqlTypes;
 using Pgvector;
 
 namespace Jobs.Store.Bench;
 
-/// <summary>Three ways to write the same rows into the same table: binary COPY, batched multi-row INSERT, psql's \copy of a CSV file.</summary>
+/// <summary>
+/// Ways to write the same rows into the same table (text id primary key, date, vector(384); logged, as the serving
+/// table is): binary COPY from Npgsql with Pgvector's converter, prepared multi-row INSERTs, and psql's \copy run inside
+/// the database container (no network between client and server) from files holding the same rows, as CSV (vectors as
+/// text, which the server parses) and in COPY's binary format (the bytes Npgsql sends).
+/// </summary>
 internal static class WritePaths
 {
     public const string Table = "bench_chunks";
+    public const string CsvInContainer = "/tmp/jobs-store-bench.csv";
+    public const string BinaryInContainer = "/tmp/jobs-store-bench.bin";
 
-    public static async Task ResetAsync(NpgsqlDataSource db)
+    public static async Task ResetAsync(NpgsqlDataSource db, string table = Table)
     {
         await using var cmd = db.CreateCommand($"""
             CREATE EXTENSION IF NOT EXISTS vector;
-            DROP TABLE IF EXISTS {Table};
-            CREATE TABLE {Table} (chunk_id text PRIMARY KEY, day date NOT NULL, embedding vector({BenchData.Dimensions}) NOT NULL);
+            DROP TABLE IF EXISTS {table};
+            CREATE TABLE {table} (chunk_id text PRIMARY KEY, day date NOT NULL, embedding vector({BenchData.Dimensions}) NOT NULL);
             CHECKPOINT;
             """);
         await cmd.ExecuteNonQueryAsync();
@@ -25,17 +31,17 @@ internal static class WritePaths
         await connection.ReloadTypesAsync(); // the vector type may have just been created
     }
 
-    public static async Task<TimeSpan> BinaryCopyAsync(NpgsqlDataSource db, BenchData data)
+    public static async Task<TimeSpan> BinaryCopyAsync(NpgsqlDataSource db, BenchData data, string table = Table)
     {
         var clock = Stopwatch.StartNew();
         await using var connection = await db.OpenConnectionAsync();
-        await using (var writer = await connection.BeginBinaryImportAsync($"COPY {Table} (chunk_id, day, embedding) FROM STDIN (FORMAT BINARY)"))
+        await using (var writer = await connection.BeginBinaryImportAsync($"COPY {table} (chunk_id, day, embedding) FROM STDIN (FORMAT BINARY)"))
         {
             for (var i = 0; i < data.Count; i++)
             {
                 await writer.StartRowAsync();
-                await writer.WriteAsync(data.Ids[i], NpgsqlDbType.Text);
-                await writer.WriteAsync(data.DaysOf[i], NpgsqlDbType.Date);
+                await writer.WriteAsync(data.Ids[i], NpgsqlTypes.NpgsqlDbType.Text);
+                await writer.WriteAsync(data.DaysOf[i], NpgsqlTypes.NpgsqlDbType.Date);
                 await writer.WriteAsync(new Vector(data.Vectors[i]));
             }
             await writer.CompleteAsync();
@@ -43,70 +49,88 @@ internal static class WritePaths
         return clock.Elapsed;
     }
 
-    /// <summary>INSERT ... VALUES (..), (..) with bound parameters, <paramref name="batch"/> rows per statement, one transaction.</summary>
-    public static async Task<TimeSpan> MultiRowInsertAsync(NpgsqlDataSource db, BenchData data, int batch = 500)
+    /// <summary>
+    /// INSERT ... VALUES ($1, $2, $3), ... of <paramref name="batch"/> rows: one statement prepared once (server-side,
+    /// so parsed and planned once) and executed with new values per batch, binary parameters, one transaction.
+    /// </summary>
+    public static async Task<TimeSpan> MultiRowInsertAsync(NpgsqlDataSource db, BenchData data, int batch)
     {
         var clock = Stopwatch.StartNew();
         await using var connection = await db.OpenConnectionAsync();
         await using var tx = await connection.BeginTransactionAsync();
-        for (var start = 0; start < data.Count; start += batch)
+        await using var full = Statement(connection, tx, Math.Min(batch, data.Count));
+        await full.PrepareAsync();
+        var start = 0;
+        for (; start + batch <= data.Count; start += batch)
         {
-            var n = Math.Min(batch, data.Count - start);
-            var sql = new StringBuilder($"INSERT INTO {Table} (chunk_id, day, embedding) VALUES ");
-            await using var cmd = new NpgsqlCommand { Connection = connection, Transaction = tx };
-            for (var j = 0; j < n; j++)
-            {
-                if (j > 0) sql.Append(',');
-                sql.Append(CultureInfo.InvariantCulture, $"(${3 * j + 1}, ${3 * j + 2}, ${3 * j + 3})");
-                cmd.Parameters.Add(new NpgsqlParameter { Value = data.Ids[start + j], NpgsqlDbType = NpgsqlDbType.Text });
-                cmd.Parameters.Add(new NpgsqlParameter { Value = data.DaysOf[start + j], NpgsqlDbType = NpgsqlDbType.Date });
-                cmd.Parameters.Add(new NpgsqlParameter { Value = new Vector(data.Vectors[start + j]) });
-            }
-            cmd.CommandText = sql.ToString();
-            await cmd.ExecuteNonQueryAsync();
+            Bind(full, data, start);
+            await full.ExecuteNonQueryAsync();
+        }
+        if (start < data.Count)
+        {
+            await using var rest = Statement(connection, tx, data.Count - start);
+            Bind(rest, data, start);
+            await rest.ExecuteNonQueryAsync();
         }
         await tx.CommitAsync();
         return clock.Elapsed;
     }
 
-    /// <summary>The rows as the CSV psql's \copy reads (written once, not timed).</summary>
-    public static string WriteCsv(BenchData data)
+    private static NpgsqlCommand Statement(NpgsqlConnection connection, NpgsqlTransaction tx, int rows)
     {
-        var path = Path.Combine(Path.GetTempPath(), $"jobs-store-bench-{Environment.ProcessId}.csv");
-        using var file = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 20);
-        for (var i = 0; i < data.Count; i++)
+        var sql = new StringBuilder($"INSERT INTO {Table} (chunk_id, day, embedding) VALUES ");
+        var cmd = new NpgsqlCommand { Connection = connection, Transaction = tx };
+        for (var j = 0; j < rows; j++)
         {
-            file.Write(data.Ids[i]);
-            file.Write(',');
-            file.Write(data.DaysOf[i].ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-            file.Write(",\"[");
-            var v = data.Vectors[i];
-            for (var d = 0; d < v.Length; d++)
-            {
-                if (d > 0) file.Write(',');
-                file.Write(v[d].ToString("R", CultureInfo.InvariantCulture));
-            }
-            file.Write("]\"\n");
+            if (j > 0) sql.Append(',');
+            sql.Append(CultureInfo.InvariantCulture, $"(${3 * j + 1}, ${3 * j + 2}, ${3 * j + 3})");
+            cmd.Parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+            cmd.Parameters.Add(new NpgsqlParameter<DateOnly> { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Date });
+            cmd.Parameters.Add(new NpgsqlParameter<Vector>());
         }
-        return path;
+        cmd.CommandText = sql.ToString();
+        return cmd;
     }
 
-    public static TimeSpan PsqlCopy(string connectionString, string csv)
+    private static void Bind(NpgsqlCommand cmd, BenchData data, int start)
     {
-        var b = new NpgsqlConnectionStringBuilder(connectionString);
-        var start = new ProcessStartInfo("psql")
+        for (var j = 0; j < cmd.Parameters.Count / 3; j++)
         {
-            ArgumentList = { "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", b.Host!, "-p", b.Port.ToString(CultureInfo.InvariantCulture), "-U", b.Username!, "-d", b.Database!,
-                "-c", $"\\copy {Table} (chunk_id, day, embedding) FROM '{csv}' (FORMAT csv)" },
+            ((NpgsqlParameter<string>)cmd.Parameters[3 * j]).TypedValue = data.Ids[start + j];
+            ((NpgsqlParameter<DateOnly>)cmd.Parameters[3 * j + 1]).TypedValue = data.DaysOf[start + j];
+            ((NpgsqlParameter<Vector>)cmd.Parameters[3 * j + 2]).TypedValue = new Vector(data.Vectors[start + j]);
+        }
+    }
+
+    /// <summary>Writes the table's rows to files in the container, as CSV and as binary COPY data (untimed).</summary>
+    public static void ExportFiles(string container)
+    {
+        Psql(container, $"\\copy {Table} (chunk_id, day, embedding) TO '{CsvInContainer}' (FORMAT csv)");
+        Psql(container, $"\\copy {Table} (chunk_id, day, embedding) TO '{BinaryInContainer}' (FORMAT binary)");
+    }
+
+    /// <summary>psql \copy from a file in the container, timed in the container around psql alone (not docker exec).</summary>
+    public static TimeSpan PsqlCopy(string container, bool binary) =>
+        Psql(container, $"\\copy {Table} (chunk_id, day, embedding) FROM '{(binary ? BinaryInContainer : CsvInContainer)}' (FORMAT {(binary ? "binary" : "csv")})");
+
+    /// <summary>psql connecting and running nothing: its start, subtracted from the \copy runs.</summary>
+    public static TimeSpan PsqlStart(string container) => Psql(container, "SELECT 1");
+
+    private static TimeSpan Psql(string container, string command)
+    {
+        // The server trusts local (Unix socket) connections inside its container: no password travels.
+        var script = "s=$(date +%s%N); psql -X -q -v ON_ERROR_STOP=1 -U jobs -d jobs -c \"$1\" >/dev/null || exit 1; e=$(date +%s%N); echo $((e - s))";
+        var start = new ProcessStartInfo("docker")
+        {
+            ArgumentList = { "exec", "-u", "postgres", container, "sh", "-c", script, "sh", command },
             RedirectStandardError = true,
             RedirectStandardOutput = true,
         };
-        start.Environment["PGPASSWORD"] = b.Password; // the child's environment only; never printed
-        var clock = Stopwatch.StartNew();
         using var psql = Process.Start(start)!;
+        var output = psql.StandardOutput.ReadToEnd();
         var error = psql.StandardError.ReadToEnd();
         psql.WaitForExit();
-        if (psql.ExitCode != 0) throw new InvalidOperationException($"psql \\copy failed ({psql.ExitCode}): {error}");
-        return clock.Elapsed;
+        if (psql.ExitCode != 0) throw new InvalidOperationException($"psql in the container failed ({psql.ExitCode}): {error}");
+        return TimeSpan.FromTicks(long.Parse(output.Trim(), CultureInfo.InvariantCulture) / 100);
     }
 }

@@ -1,4 +1,5 @@
 using Jobs.Contracts;
+using Jobs.Store;
 using Npgsql;
 
 namespace Jobs.Serve;
@@ -25,20 +26,10 @@ internal sealed class ServedModelCheck(NpgsqlDataSource dataSource, ModelOptions
     /// <summary>The recorded served model, else the distinct models of <c>chunks</c> (none for a store not yet loaded).</summary>
     internal static async Task<IReadOnlyList<string>> ReadServedModelsAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
+        if (await ServedModel.ReadAsync(dataSource, cancellationToken).ConfigureAwait(false) is { } served) return [served];
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (var recorded = new NpgsqlCommand("SELECT to_regclass('store_settings') IS NOT NULL, to_regclass('chunks') IS NOT NULL", connection))
-        await using (var reader = await recorded.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            var (settings, chunks) = (reader.GetBoolean(0), reader.GetBoolean(1));
-            await reader.CloseAsync().ConfigureAwait(false);
-            if (settings)
-            {
-                await using var cmd = new NpgsqlCommand("SELECT value FROM store_settings WHERE name = 'served_model'", connection);
-                if (await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string served) return [served];
-            }
-            if (!chunks) return [];
-        }
+        await using (var exists = new NpgsqlCommand("SELECT to_regclass('chunks') IS NOT NULL", connection))
+            if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not true) return [];
         var models = new List<string>();
         await using (var distinct = new NpgsqlCommand("SELECT DISTINCT model FROM chunks ORDER BY model LIMIT 10", connection))
         await using (var rows = await distinct.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))

@@ -8,7 +8,7 @@ namespace Jobs.Store;
 /// <summary>
 /// The first half of a load: binary COPY of the range's rows into temporary tables of the session (no WAL, invisible
 /// to every other session), then primary keys on them, so that duplicate ids in the lake are refused before anything
-/// is applied.
+/// is applied (and the planner learns their sizes).
 /// </summary>
 internal static class LoadStaging
 {
@@ -22,10 +22,13 @@ internal static class LoadStaging
             token_count integer NOT NULL, model text NOT NULL, category text, content_hash text NOT NULL, embedding vector NOT NULL);
         """;
 
+    // Building a primary key also records the table's row and page counts (pg_class.reltuples, relpages), which is all
+    // the applying statements' plans need (a scan of each staging table, an anti-join on the unique key). An ANALYZE
+    // here cost as much CPU as the COPY itself (it samples every row and sorts each column, vectors included: make
+    // bench, "loader staging"), so there is none.
     private const string IndexSql = """
         ALTER TABLE load_documents ADD PRIMARY KEY (day, doc_id);
         ALTER TABLE load_chunks ADD PRIMARY KEY (chunk_id);
-        ANALYZE load_documents, load_chunks;
         """;
 
     public static async Task<(long Documents, long Chunks)> CopyAsync(NpgsqlConnection connection, DateOnly start, DateOnly end,

@@ -15,12 +15,17 @@ public sealed class VectorSearch(NpgsqlDataSource dataSource)
         // With a filter, plain HNSW returns ef_search candidates and filters them afterwards, often leaving fewer than
         // k rows; pgvector 0.8's iterative scan keeps searching until k rows pass the filter.
         var vectorType = await SearchSession.BeginAsync(connection, tx, 100, cancellationToken).ConfigureAwait(false);
+        // relaxed_order may hand rows over slightly out of order: the k found are sorted again by distance.
         await using var cmd = new NpgsqlCommand($"""
-            SELECT c.chunk_id, c.doc_id, c.day, d.title, c.ordinal, c.text, 1 - (c.embedding <=> @query::{vectorType}) AS score
-            FROM chunks c JOIN documents d ON d.day = c.day AND d.doc_id = c.doc_id
-            WHERE c.day >= @from AND c.day < @to
-            ORDER BY c.embedding <=> @query::{vectorType}
-            LIMIT @k
+            WITH nearest AS MATERIALIZED (
+                SELECT c.chunk_id, c.doc_id, c.day, c.ordinal, c.text, c.embedding <=> @query::{vectorType} AS distance
+                FROM chunks c
+                WHERE c.day >= @from AND c.day < @to
+                ORDER BY c.embedding <=> @query::{vectorType}
+                LIMIT @k)
+            SELECT n.chunk_id, n.doc_id, n.day, d.title, n.ordinal, n.text, 1 - n.distance AS score
+            FROM nearest n JOIN documents d ON d.day = n.day AND d.doc_id = n.doc_id
+            ORDER BY n.distance, n.chunk_id
             """, connection, tx);
         cmd.Parameters.AddWithValue("query", new Vector(query));
         cmd.Parameters.AddWithValue("from", from ?? DateOnly.MinValue);
