@@ -36,11 +36,11 @@ public sealed partial class EmbedWork(EmbedOptions options, ModelOptions modelOp
         if (!options.FullRefresh)
         {
             await foreach (var e in lake.ReadAllAsync(LakeTables.Embeddings, cancellationToken).ConfigureAwait(false))
-                if (e.Model == model.Id && hashes.Contains(e.ContentHash)) known.TryAdd(e.ContentHash, e.Embedding);
+                if (Reusable(e) && hashes.Contains(e.ContentHash)) known.TryAdd(e.ContentHash, e.Embedding);
             await foreach (var e in lake.ReadAllAsync(LakeTables.EmbeddingProgress, cancellationToken).ConfigureAwait(false))
             {
                 progressInRange |= chunk.Contains(e.Day);
-                if (e.Model == model.Id && hashes.Contains(e.ContentHash)) known.TryAdd(e.ContentHash, e.Embedding);
+                if (Reusable(e) && hashes.Contains(e.ContentHash)) known.TryAdd(e.ContentHash, e.Embedding);
             }
         }
         var previousDead = new Dictionary<string, DeadLetterRow>(StringComparer.Ordinal);
@@ -67,6 +67,13 @@ public sealed partial class EmbedWork(EmbedOptions options, ModelOptions modelOp
         return StageResult.Of(counts.Chunks, ("chunks", counts.Chunks), ("embedded", counts.Embedded), ("reused", counts.Reused),
             ("dead_lettered", counts.DeadLettered), ("recovered", counts.Recovered));
     }
+
+    /// <summary>
+    /// A stored vector of this model at its current dimension (a remote model served at another <c>--dimensions</c> keeps
+    /// its id, so the id alone does not say the vector fits); rows written before the dimension column have null there.
+    /// </summary>
+    private bool Reusable(EmbeddingRow e) =>
+        e.Model == model.Id && e.Embedding.Length == model.Dimensions && (e.Dimension ?? model.Dimensions) == model.Dimensions;
 
     /// <summary>
     /// The range's rows of other models first (a new model is embedded side by side while the old one keeps serving:
@@ -209,6 +216,7 @@ public sealed partial class EmbedWork(EmbedOptions options, ModelOptions modelOp
         ContentHash = chunk.ContentHash,
         Model = model.Id,
         Embedding = vector,
+        Dimension = model.Dimensions,
         RunId = context.RunId,
         Day = chunk.Day,
     };
