@@ -7,7 +7,10 @@ public sealed class EmbeddingRow
 {
     [JsonPropertyName("chunk_id")] public string ChunkId { get; set; } = "";
     [JsonPropertyName("doc_id")] public string DocId { get; set; } = "";
-    [JsonPropertyName("content_hash")] public string ContentHash { get; set; } = "";
+    /// <summary>The column reuse looks vectors up by.</summary>
+    public const string ContentHashColumn = "content_hash";
+
+    [JsonPropertyName(ContentHashColumn)] public string ContentHash { get; set; } = "";
     [JsonPropertyName("model")] public string Model { get; set; } = "";
     [JsonPropertyName("embedding")] public float[] Embedding { get; set; } = [];
     /// <summary>
