@@ -30,19 +30,15 @@ public sealed partial class EmbedWork(EmbedOptions options, ModelOptions modelOp
         await foreach (var c in lake.ReadAsync(LakeTables.Chunks, chunk, cancellationToken).ConfigureAwait(false)) hashes.Add(c.ContentHash);
 
         // Content-addressed reuse across the whole lake (another day, a duplicated passage, a re-run) and the progress
-        // of an interrupted run; only the vectors this range needs are kept in memory.
+        // of an interrupted run. Hashes are uniform, so no day or min/max stat narrows the search: each file's hash
+        // column is read alone, and whole rows (the vectors) only of files holding one of the range's hashes; only the
+        // vectors this range needs are kept in memory.
         var known = new Dictionary<string, float[]>(StringComparer.Ordinal);
-        var progressInRange = false;
+        var progressInRange = await HasFilesAsync(LakeTables.EmbeddingProgress, chunk, cancellationToken).ConfigureAwait(false);
         if (!options.FullRefresh)
-        {
-            await foreach (var e in lake.ReadAllAsync(LakeTables.Embeddings, cancellationToken).ConfigureAwait(false))
-                if (e.Model == model.Id && hashes.Contains(e.ContentHash)) known.TryAdd(e.ContentHash, e.Embedding);
-            await foreach (var e in lake.ReadAllAsync(LakeTables.EmbeddingProgress, cancellationToken).ConfigureAwait(false))
-            {
-                progressInRange |= chunk.Contains(e.Day);
-                if (e.Model == model.Id && hashes.Contains(e.ContentHash)) known.TryAdd(e.ContentHash, e.Embedding);
-            }
-        }
+            foreach (var spec in new[] { LakeTables.Embeddings, LakeTables.EmbeddingProgress })
+                await foreach (var e in lake.Table(spec).ReadHoldingAsync(PartitionPredicate.All, EmbeddingRow.ContentHashColumn, hashes, cancellationToken).ConfigureAwait(false))
+                    if (Reusable(e) && hashes.Contains(e.ContentHash)) known.TryAdd(e.ContentHash, e.Embedding);
         var previousDead = new Dictionary<string, DeadLetterRow>(StringComparer.Ordinal);
         await foreach (var d in lake.ReadAsync(LakeTables.DeadLetters, chunk, cancellationToken).ConfigureAwait(false))
             if (d.Model == model.Id) previousDead[d.ChunkId] = d;
@@ -67,6 +63,21 @@ public sealed partial class EmbedWork(EmbedOptions options, ModelOptions modelOp
         return StageResult.Of(counts.Chunks, ("chunks", counts.Chunks), ("embedded", counts.Embedded), ("reused", counts.Reused),
             ("dead_lettered", counts.DeadLettered), ("recovered", counts.Recovered));
     }
+
+    private async Task<bool> HasFilesAsync(TableSpec<EmbeddingRow> spec, DateChunk chunk, CancellationToken cancellationToken)
+    {
+        var table = lake.Table(spec);
+        if (!await table.ExistsAsync(cancellationToken).ConfigureAwait(false)) return false;
+        var snapshot = await table.SnapshotAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        return snapshot.Files.Any(f => DayPartition.Within(chunk).Matches(f.PartitionValues));
+    }
+
+    /// <summary>
+    /// A stored vector of this model at its current dimension (a remote model served at another <c>--dimensions</c> keeps
+    /// its id, so the id alone does not say the vector fits); rows written before the dimension column have null there.
+    /// </summary>
+    private bool Reusable(EmbeddingRow e) =>
+        e.Model == model.Id && e.Embedding.Length == model.Dimensions && (e.Dimension ?? model.Dimensions) == model.Dimensions;
 
     /// <summary>
     /// The range's rows of other models first (a new model is embedded side by side while the old one keeps serving:
@@ -209,6 +220,7 @@ public sealed partial class EmbedWork(EmbedOptions options, ModelOptions modelOp
         ContentHash = chunk.ContentHash,
         Model = model.Id,
         Embedding = vector,
+        Dimension = model.Dimensions,
         RunId = context.RunId,
         Day = chunk.Day,
     };

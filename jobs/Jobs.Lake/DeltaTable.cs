@@ -10,7 +10,7 @@ namespace Jobs.Lake;
 /// the single commit that makes them visible comes last, so a crash at any moment leaves a readable table. An
 /// overwrite replaces whole partitions in that commit (removes + adds), which makes every job idempotent per chunk.
 /// </summary>
-public sealed class DeltaTable<TRow> where TRow : class, new()
+public sealed partial class DeltaTable<TRow> where TRow : class, new()
 {
     private readonly TableSpec<TRow> _spec;
     private readonly DeltaLogStore _log;

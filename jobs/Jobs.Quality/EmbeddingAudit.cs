@@ -7,7 +7,8 @@ namespace Jobs.Quality;
 /// Checks after embed, on the chunk's <c>chunks</c>, <c>embeddings</c> and (when the table exists) dead letters, for the
 /// served model's rows (another model's rows, embedded side by side, are only reported, as a warning): every
 /// chunk has exactly one vector of the served model or a dead letter, no vector lacks its chunk or was made for other
-/// text, each vector has the model's dimension, finite values and (normalising models) unit norm; the dead-letter share
+/// text, each vector has the model's dimension (its length and the
+/// dimension its row records, when it does), finite values and (normalising models) unit norm; the dead-letter share
 /// is bounded (errors); the near-duplicate rate of a seeded sample is reported (warning). Feed chunks first.
 /// </summary>
 public sealed class EmbeddingAudit(EmbeddingModel model, QualityOptions options)
@@ -47,7 +48,9 @@ public sealed class EmbeddingAudit(EmbeddingModel model, QualityOptions options)
             if (chunk.Hash != embedding.ContentHash) _staleHash.Fail(embedding.ChunkId);
         }
         var v = embedding.Embedding;
-        if (v.Length != model.Dimensions)
+        // The dimension the row records (null in rows written before that column) and the vector's length must both be
+        // the served model's.
+        if (v.Length != model.Dimensions || (embedding.Dimension is { } recorded && recorded != model.Dimensions))
         {
             _dimension.Fail(embedding.ChunkId);
             return;

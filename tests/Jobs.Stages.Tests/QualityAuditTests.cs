@@ -78,6 +78,26 @@ public sealed class QualityAuditTests
     }
 
     [Fact]
+    public void EmbeddingAudit_RecordedDimension_MustBeTheServedModelsAndTheVectorsLength()
+    {
+        var audit = new EmbeddingAudit(Model, Options);
+        foreach (var id in new[] { "recorded", "legacy", "short", "other" }) audit.AddChunk(Chunk1(id, "d1"));
+        audit.AddEmbedding(WithDimension(Vector("recorded"), Model.Dimensions));              // fine
+        audit.AddEmbedding(Vector("legacy"));                                                // written before the column: null, length checked
+        audit.AddEmbedding(WithDimension(Vector("short", length: 3), Model.Dimensions));      // the vector is shorter than its row says
+        audit.AddEmbedding(WithDimension(Vector("other"), 8));                               // the row says another dimension
+        var r = ByName(audit.Results());
+        Assert.Equal(["short", "other"], r["embedding_dimension"].Samples);
+        Assert.Equal((false, 2L, 4L), (r["embedding_dimension"].Passed, r["embedding_dimension"].Failures, r["embedding_dimension"].Checked));
+    }
+
+    private static EmbeddingRow WithDimension(EmbeddingRow row, int dimension)
+    {
+        row.Dimension = dimension;
+        return row;
+    }
+
+    [Fact]
     public void IngestAudit_DuplicatesEmptyTextQuarantineAndStaleness_AreReported()
     {
         var audit = new IngestAudit(Options, Chunk);
