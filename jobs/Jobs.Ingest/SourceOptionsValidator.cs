@@ -11,7 +11,11 @@ internal sealed class SourceOptionsValidator(JobRunnerSettings settings) : IVali
 {
     public ValidateOptionsResult Validate(string? name, IngestOptions options)
     {
-        var queries = IngestSource.All(options).Where(s => s.Format == SourceFormat.Postgres).SelectMany(s => s.Locations).ToList();
+        // The locations read as queries, from the settings alone (IngestSource.All also builds each mapping, which an
+        // invalid source of another kind must not stop before IngestSourcesValidator names its problem).
+        var queries = (options.Format == SourceFormat.Postgres ? options.Source : [])
+            .Concat(options.Sources.Where(s => (s.Format ?? options.Format) == SourceFormat.Postgres && !string.IsNullOrEmpty(s.Location)).Select(s => s.Location!))
+            .ToList();
         if (queries.Count == 0) return ValidateOptionsResult.Skip;
         var problems = new List<string>();
         if (options.SourcePgEnv is not { Length: > 0 } variable)

@@ -89,7 +89,7 @@ public sealed class IngestPostgresSourceTests(SourcePostgres postgres) : IClassF
             ["query:row 8"] = QuarantineReasons.DuplicateId,
             ["query:row 9"] = QuarantineReasons.EmptyText,
         }, quarantine.ToDictionary(q => q.RecordRef, q => q.Reason));
-        Assert.Contains("first taken at query:row 2", quarantine.Single(q => q.Reason == QuarantineReasons.DuplicateId).Detail, StringComparison.Ordinal);
+        Assert.Contains("kept query:row 2", quarantine.Single(q => q.Reason == QuarantineReasons.DuplicateId).Detail, StringComparison.Ordinal);
         Assert.Contains("A ticket without id.", quarantine.Single(q => q.Reason == QuarantineReasons.MissingId).Raw, StringComparison.Ordinal);
         Assert.All(quarantine, q => Assert.Equal(("ingest", "query"), (q.Stage, q.Source)));
         var password = new NpgsqlConnectionStringBuilder(postgres.ConnectionString).Password!;
