@@ -33,11 +33,15 @@ public sealed class DeletePropagationTests(PostgresFixture postgres) : IDisposab
     ];
 
     private string Lake => _dir.Combine("lake");
+    private string? _pg;
+
+    /// <summary>A database of its own: the collection's default one is PipelineEndToEndTests', which counts its rows.</summary>
+    private async Task<string> PgAsync() => _pg ??= await LocalPostgres.DatabaseAsync(postgres.ConnectionString, "delete_propagation", fresh: true, Ct);
     private string Source => _dir.Combine("source", "records.jsonl");
 
     private async Task RunAsync(params DateChunk[] chunks)
     {
-        foreach (var step in PipelinePlan.For(chunks, Lake, postgres.ConnectionString, ["--source", Source]))
+        foreach (var step in PipelinePlan.For(chunks, Lake, await PgAsync(), ["--source", Source]))
         {
             var run = await StageRun.RunAsync(step.Stage, step.Args);
             Assert.True(run.ExitCode == ExitCodes.Success, $"{step.Stage.Name} {string.Join(' ', step.Args.Take(4))} exited {run.ExitCode}: {run.Log}");
@@ -56,7 +60,7 @@ public sealed class DeletePropagationTests(PostgresFixture postgres) : IDisposab
         state.AddRange(await Week2FilesAsync(LakeTables.DocumentIds));
         state.AddRange(await Week2FilesAsync(LakeTables.Chunks));
         state.AddRange(await Week2FilesAsync(LakeTables.Embeddings));
-        await using var db = PgDataSource.Create(postgres.ConnectionString);
+        await using var db = PgDataSource.Create(await PgAsync());
         var audit = new StoreAudit(db);
         foreach (var table in new[] { StoreAudit.Table.Documents, StoreAudit.Table.Chunks })
             state.AddRange((await audit.RowsAsync(table, Week2.Start, Week2.End, Ct)).Select(kv => $"pg {table} {kv.Key} {kv.Value}"));
@@ -78,7 +82,7 @@ public sealed class DeletePropagationTests(PostgresFixture postgres) : IDisposab
 
         var goneChunks = (await ReadAsync(LakeTables.Chunks)).Where(c => c.DocId == "del-gone").Select(c => c.ChunkId).ToList();
         Assert.NotEmpty(goneChunks);
-        await using var db = PgDataSource.Create(postgres.ConnectionString);
+        await using var db = PgDataSource.Create(await PgAsync());
         var audit = new StoreAudit(db);
         Assert.Contains("del-gone", (await audit.RowsAsync(StoreAudit.Table.Documents, Week1.Start, Week1.End, Ct)).Keys);
         var week2 = await Week2StateAsync();
