@@ -36,7 +36,28 @@ public enum Fault
 
 /// <summary>What the server saw: when, which inputs, what it did, and the wait it asked for (measured at the server).</summary>
 public sealed record SeenRequest(int Number, string Path, IReadOnlyList<string> Inputs, long ArrivedTicks, DateTimeOffset ArrivedUtc, Fault Fault,
-    long AnsweredTicks, TimeSpan? AskedWait, DateTimeOffset? AskedUntil, string? Authorization, bool ClientGaveUp);
+    long AnsweredTicks, TimeSpan? AskedWait, DateTimeOffset? AskedUntil, string? Authorization, bool ClientGaveUp)
+{
+    /// <summary>
+    /// .NET's timers count whole milliseconds (Environment.TickCount64), so a delay of 300 ms may end up to a
+    /// millisecond or two early on the high-resolution clock the server measures with (CI saw a retry counted
+    /// before 300 ms). Ten milliseconds covers that and still fails a client that ignores the header, whose
+    /// backoff in these tests is 1 ms, or that counts whole seconds of an HTTP date the wrong way.
+    /// </summary>
+    public static readonly TimeSpan TimerSlack = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>Fails unless <paramref name="retry"/> came no earlier than this request asked (Retry-After, retry-after-ms or an HTTP date).</summary>
+    public void AssertHonouredBy(SeenRequest retry)
+    {
+        if (AskedWait is { } wait)
+        {
+            var waited = Stopwatch.GetElapsedTime(AnsweredTicks, retry.ArrivedTicks);
+            Xunit.Assert.True(waited >= wait - TimerSlack, $"{Fault}: retried after {waited.TotalMilliseconds:F1} ms, asked to wait {wait.TotalMilliseconds} ms");
+        }
+        if (AskedUntil is { } until)
+            Xunit.Assert.True(retry.ArrivedUtc >= until - TimerSlack, $"{Fault}: retried at {retry.ArrivedUtc:O}, before the HTTP date {until:O}");
+    }
+}
 
 /// <summary>
 /// A real HTTP server (Kestrel on 127.0.0.1, port 0) speaking the OpenAI-compatible, TEI and Ollama embedding APIs
