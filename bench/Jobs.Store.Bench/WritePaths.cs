@@ -76,6 +76,40 @@ internal static class WritePaths
         return clock.Elapsed;
     }
 
+    /// <summary>
+    /// INSERT ... VALUES ('id', 'day', '[v1,v2,...]'), ... of <paramref name="batch"/> rows as SQL text, one statement per
+    /// batch, one transaction: the batched INSERT most clients send (psycopg's <c>execute_values</c>, JDBC batches
+    /// rewritten to multi-row statements, ORMs' bulk inserts), where the vector travels as pgvector's text form and the
+    /// server parses it. Floats are written with the shortest round-trip form, so the stored vectors equal COPY's.
+    /// </summary>
+    public static async Task<TimeSpan> MultiRowLiteralInsertAsync(NpgsqlDataSource db, BenchData data, int batch)
+    {
+        var clock = Stopwatch.StartNew();
+        await using var connection = await db.OpenConnectionAsync();
+        await using var tx = await connection.BeginTransactionAsync();
+        var sql = new StringBuilder();
+        for (var start = 0; start < data.Count; start += batch)
+        {
+            sql.Clear().Append(CultureInfo.InvariantCulture, $"INSERT INTO {Table} (chunk_id, day, embedding) VALUES ");
+            for (var i = start; i < Math.Min(data.Count, start + batch); i++)
+            {
+                if (i > start) sql.Append(',');
+                sql.Append(CultureInfo.InvariantCulture, $"('{data.Ids[i]}','{data.DaysOf[i]:yyyy-MM-dd}','[");
+                var v = data.Vectors[i];
+                for (var d = 0; d < v.Length; d++)
+                {
+                    if (d > 0) sql.Append(',');
+                    sql.Append(v[d].ToString("R", CultureInfo.InvariantCulture));
+                }
+                sql.Append("]')");
+            }
+            await using var cmd = new NpgsqlCommand(sql.ToString(), connection, tx);
+            await cmd.ExecuteNonQueryAsync();
+        }
+        await tx.CommitAsync();
+        return clock.Elapsed;
+    }
+
     private static NpgsqlCommand Statement(NpgsqlConnection connection, NpgsqlTransaction tx, int rows)
     {
         var sql = new StringBuilder($"INSERT INTO {Table} (chunk_id, day, embedding) VALUES ");
@@ -100,6 +134,13 @@ internal static class WritePaths
             ((NpgsqlParameter<DateOnly>)cmd.Parameters[3 * j + 1]).TypedValue = data.DaysOf[start + j];
             ((NpgsqlParameter<Vector>)cmd.Parameters[3 * j + 2]).TypedValue = new Vector(data.Vectors[start + j]);
         }
+    }
+
+    /// <summary>A digest of the table's rows (ids, days and vectors as text), to show two write paths stored the same rows.</summary>
+    public static async Task<string> DigestAsync(NpgsqlDataSource db)
+    {
+        await using var cmd = db.CreateCommand($"SELECT count(*) || ':' || md5(string_agg(chunk_id || day || embedding::text, ',' ORDER BY chunk_id)) FROM {Table}");
+        return (string)(await cmd.ExecuteScalarAsync())!;
     }
 
     /// <summary>Writes the table's rows to files in the container, as CSV and as binary COPY data (untimed).</summary>

@@ -77,6 +77,7 @@ public static partial class ServeApp
         services.AddSingleton(sp => new QueryEmbeddingCache(sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>(),
             sp.GetRequiredService<EmbeddingModel>(), serve.QueryCacheEntries));
         services.AddHostedService<ServedModelCheck>(); // refuses to start when the store serves another model's vectors
+        services.AddHostedService<ModelWarmUp>(); // the model's session exists before the service listens
         services.AddProblemDetails();
         services.AddOpenApi();
         services.AddRequestTimeouts(o => o.DefaultPolicy = new RequestTimeoutPolicy

@@ -1,4 +1,5 @@
 using Jobs.Contracts;
+using Jobs.Hosting;
 using Jobs.LocalRun;
 using Jobs.Store;
 using Jobs.Testing;
@@ -102,6 +103,52 @@ public sealed class ModelSwitchTests(PostgresFixture postgres) : IDisposable
         Assert.Equal(("chunks", new ApplyCounts(28, 0, 0, 0)), (rerun.Table, rerun.Chunks));
         await Assert.ThrowsAsync<StoreSchemaException>(() => loader.ReplaceAsync(Week.Start, Week.End, week.StoredDocuments(), week.StoredChunks(), Ct));
         Assert.False((await new ModelSwitch(db).SwitchAsync(Other.Id, Ct)).Switched); // switching again is a no-op
+    }
+
+    /// <summary>
+    /// The same steps through the load stage's own command line, as the DAG runs them: the store serves an older model
+    /// (256-d); `load` of the configured model fills the side-by-side table while the old vectors keep serving,
+    /// `load --switch-model` swaps them in one step, and after-load validation then checks the new model's rows.
+    /// </summary>
+    [Fact]
+    public async Task LoadStage_NewModelSideBySideThenSwitch_ServesItWhole()
+    {
+        var connection = await LocalPostgres.DatabaseAsync(postgres.ConnectionString, "model_switch_stage", fresh: true, Ct);
+        await using var db = PgDataSource.Create(connection);
+        var lake = new SyntheticLake(_lake.Path, Week, seed: 5);
+        await lake.WriteAsync(Ct);
+        var previous = SyntheticLake.Model with { Id = "previous-model-v1", Dimensions = 256 };
+        await new PgSchema(db, previous).EnsureAsync(Ct);
+        var random = new Random(12);
+        await new DateRangeLoader(db).ReplaceAsync(Week.Start, Week.End, lake.StoredDocuments(),
+            lake.StoredChunks().Select(c => c with { Model = previous.Id, Embedding = SyntheticLake.UnitVector(random, previous.Dimensions) }), Ct);
+        Assert.Equal(previous.Id, await ServedModel.ReadAsync(db, Ct));
+
+        var side = await StageRun.RunAsync(new Jobs.Load.LoadStage(), lake.Args("--pg", connection));
+        Assert.True(side.ExitCode == ExitCodes.Success, side.Log);
+        Assert.Equal(28L, side.Counts["chunks_inserted"]);
+        await using (var conn = await db.OpenConnectionAsync(Ct))
+            Assert.Equal((28L, 1L, previous.Id), await ReadAsync(conn)); // the old model still serves, whole
+        await using (var next = db.CreateCommand("SELECT count(*), min(model) FROM chunks_next"))
+        await using (var reader = await next.ExecuteReaderAsync(Ct))
+        {
+            await reader.ReadAsync(Ct);
+            Assert.Equal((28L, SyntheticLake.Model.Id), (reader.GetInt64(0), reader.GetString(1)));
+        }
+
+        var switched = await StageRun.RunAsync(new Jobs.Load.LoadStage(), lake.Args("--pg", connection, "--switch-model", SyntheticLake.Model.Id));
+        Assert.True(switched.ExitCode == ExitCodes.Success, switched.Log);
+        Assert.Equal((28L, 1L), (switched.Counts["chunks"], switched.Counts["switched"]));
+        await using (var conn = await db.OpenConnectionAsync(Ct))
+            Assert.Equal((28L, 1L, SyntheticLake.Model.Id), await ReadAsync(conn));
+        Assert.Equal(SyntheticLake.Model.Id, await ServedModel.ReadAsync(db, Ct));
+        var probe = lake.Embeddings[4];
+        Assert.Equal(probe.ChunkId, (await new VectorSearch(db).SearchAsync(probe.Embedding, 1, cancellationToken: Ct))[0].ChunkId);
+
+        var validated = await StageRun.RunAsync(new Jobs.Validate.ValidateStage(), lake.Args("--pg", connection, "--after", "load"));
+        Assert.True(validated.ExitCode == ExitCodes.Success, validated.Log);
+        var again = await StageRun.RunAsync(new Jobs.Load.LoadStage(), lake.Args("--pg", connection));
+        Assert.Equal((0L, 28L), (again.Counts["chunks_inserted"], again.Counts["chunks_unchanged"])); // now loads into the served table
     }
 
     public void Dispose() => _lake.Dispose();
