@@ -40,9 +40,10 @@ public sealed partial class IngestWork(IngestOptions options, IngestSources sour
         }
         catch (QualityGateException) when (counts.Read == counts.Input)
         {
-            // Every record was read but the gate refused the documents: the quarantine is still written, to show why.
+            // Every record was read but the gate refused the documents: the quarantine is still written, to show why,
+            // by the same writer as a run that passes (what of the quarantine a run owns is decided there only).
             quarantined.AddRange(ids.ChunkOnlyRows(options.DuplicateIds, context.RunId));
-            await lake.ReplaceAsync(LakeTables.Quarantine, context.Chunk, quarantined.ReadAllAsync(cancellationToken), cancellationToken, withUndated: true).ConfigureAwait(false);
+            await OwnQuarantine.WriteAsync(lake, context.Chunk, quarantined, ids, cancellationToken).ConfigureAwait(false);
             throw;
         }
         await OwnQuarantine.WriteAsync(lake, context.Chunk, quarantined, ids, cancellationToken).ConfigureAwait(false);

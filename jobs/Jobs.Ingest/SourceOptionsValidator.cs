@@ -13,9 +13,7 @@ internal sealed class SourceOptionsValidator(JobRunnerSettings settings) : IVali
     {
         // The locations read as queries, from the settings alone (IngestSource.All also builds each mapping, which an
         // invalid source of another kind must not stop before IngestSourcesValidator names its problem).
-        var queries = (options.Format == SourceFormat.Postgres ? options.Source : [])
-            .Concat(options.Sources.Where(s => (s.Format ?? options.Format) == SourceFormat.Postgres && !string.IsNullOrEmpty(s.Location)).Select(s => s.Location!))
-            .ToList();
+        var queries = IngestSource.Locate(options).Where(s => s.Format == SourceFormat.Postgres).SelectMany(s => s.Locations).ToList();
         if (queries.Count == 0) return ValidateOptionsResult.Skip;
         var problems = new List<string>();
         if (options.SourcePgEnv is not { Length: > 0 } variable)

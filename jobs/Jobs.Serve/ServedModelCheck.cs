@@ -14,7 +14,7 @@ internal sealed class ServedModelCheck(NpgsqlDataSource dataSource, ModelOptions
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var served = await ReadServedModelsAsync(dataSource, cancellationToken).ConfigureAwait(false);
+        var served = await ServedModel.ReadAllAsync(dataSource, cancellationToken).ConfigureAwait(false);
         if (served.Count == 0 || (served.Count == 1 && string.Equals(served[0], model.Id, StringComparison.Ordinal))) return;
         throw new ServedModelMismatchException(served.Count == 1
             ? $"the store serves vectors of model {served[0]}, but this service would embed queries with {model.Id}: set JOBS_MODEL__ID={served[0]} (and the provider that made those vectors)"
@@ -22,20 +22,6 @@ internal sealed class ServedModelCheck(NpgsqlDataSource dataSource, ModelOptions
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <summary>The recorded served model, else the distinct models of <c>chunks</c> (none for a store not yet loaded).</summary>
-    internal static async Task<IReadOnlyList<string>> ReadServedModelsAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
-    {
-        if (await ServedModel.ReadAsync(dataSource, cancellationToken).ConfigureAwait(false) is { } served) return [served];
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (var exists = new NpgsqlCommand("SELECT to_regclass('chunks') IS NOT NULL", connection))
-            if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not true) return [];
-        var models = new List<string>();
-        await using (var distinct = new NpgsqlCommand("SELECT DISTINCT model FROM chunks ORDER BY model LIMIT 10", connection))
-        await using (var rows = await distinct.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-            while (await rows.ReadAsync(cancellationToken).ConfigureAwait(false)) models.Add(rows.GetString(0));
-        return models;
-    }
 }
 
 /// <summary>The service's model is not the one the store serves: a deployment mistake (exit 2).</summary>

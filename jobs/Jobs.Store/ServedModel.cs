@@ -12,14 +12,32 @@ public static class ServedModel
     internal const string ServedKey = "served_model";
     internal const string CandidateKey = "candidate_model";
 
-    /// <summary>The served model's id, or null when the store has none yet (nothing loaded, or a schema from before it was recorded).</summary>
-    public static async Task<string?> ReadAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The served model's id: the one recorded, else (a store loaded before it was recorded) the model of the rows of
+    /// <c>chunks</c> when they hold exactly one; null when the store holds none yet, or rows of several models and no
+    /// record (<see cref="ReadAllAsync"/> names them).
+    /// </summary>
+    public static async Task<string?> ReadAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default) =>
+        await ReadAllAsync(dataSource, cancellationToken).ConfigureAwait(false) is [var served] ? served : null;
+
+    /// <summary>
+    /// The recorded served model, else the distinct models of the rows of <c>chunks</c> (at most 10, in order): none for a
+    /// store not yet loaded, several for a store that mixes models and records none. Every reader (serve's check at
+    /// start, load, validate) takes its answer from here, so they agree on what is served.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> ReadAllAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (var exists = new NpgsqlCommand("SELECT to_regclass('store_settings') IS NOT NULL", connection))
-            if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not true) return null;
-        return await ReadAsync(connection, null, ServedKey, cancellationToken).ConfigureAwait(false);
+        if (await ExistsAsync(connection, "store_settings", cancellationToken).ConfigureAwait(false)
+            && await ReadAsync(connection, null, ServedKey, cancellationToken).ConfigureAwait(false) is { } served)
+            return [served];
+        if (!await ExistsAsync(connection, ChunkTable.Served, cancellationToken).ConfigureAwait(false)) return [];
+        var models = new List<string>();
+        await using (var distinct = new NpgsqlCommand($"SELECT DISTINCT model FROM {ChunkTable.Served} ORDER BY model LIMIT 10", connection))
+        await using (var rows = await distinct.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            while (await rows.ReadAsync(cancellationToken).ConfigureAwait(false)) models.Add(rows.GetString(0));
+        return models;
     }
 
     /// <summary>The model being loaded side by side into <c>chunks_next</c>, or null when none.</summary>
@@ -27,7 +45,15 @@ public static class ServedModel
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await ReadAsync(connection, null, CandidateKey, cancellationToken).ConfigureAwait(false);
+        return await ExistsAsync(connection, "store_settings", cancellationToken).ConfigureAwait(false)
+            ? await ReadAsync(connection, null, CandidateKey, cancellationToken).ConfigureAwait(false) : null;
+    }
+
+    private static async Task<bool> ExistsAsync(NpgsqlConnection connection, string table, CancellationToken cancellationToken)
+    {
+        await using var exists = new NpgsqlCommand("SELECT to_regclass(@table) IS NOT NULL", connection);
+        exists.Parameters.AddWithValue("table", table);
+        return await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
     }
 
     internal static async Task<string?> ReadAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, string key, CancellationToken cancellationToken,

@@ -48,10 +48,14 @@ public sealed partial class Keywords
         _maxPassageShare = maxPassageShare;
     }
 
-    public void Add(int theme, string text)
+    public void Add(int theme, string text) => Add(theme, Terms(text));
+
+    /// <summary>Counts one passage by its <see cref="Terms"/>, read once by a caller that counts them more than once (per window and per period).</summary>
+    public void Add(int theme, IEnumerable<string> terms)
     {
+        ArgumentNullException.ThrowIfNull(terms);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var term in Terms(text))
+        foreach (var term in terms)
         {
             Count(theme, term);
             if (seen.Add(term)) _passagesWith[term] = _passagesWith.GetValueOrDefault(term) + 1;

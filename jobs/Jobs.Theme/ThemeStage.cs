@@ -92,11 +92,12 @@ public sealed partial class ThemeWork(ThemeOptions options, EmbeddingModel model
         await foreach (var c in lake.ReadAsync(LakeTables.Chunks, window, cancellationToken).ConfigureAwait(false))
         {
             if (!assigned.TryGetValue(c.ChunkId, out var a) || a.Theme < 0) continue;
-            keywords.Add(a.Theme, c.Text);
+            var terms = Keywords.Terms(c.Text).ToList(); // one passage's terms at a time: counted for the window and for its period
+            keywords.Add(a.Theme, terms);
             if (centralIds.Contains(c.ChunkId)) centralText[c.ChunkId] = c;
             var period = PeriodOf(c.Day);
             if (!periods.TryGetValue(period, out var words)) periods[period] = words = new Keywords(fit.Count, options.MaxKeywordShare);
-            words.Add(a.Theme, c.Text);
+            words.Add(a.Theme, terms);
             periodSizes[(a.Theme, period)] = periodSizes.GetValueOrDefault((a.Theme, period)) + 1;
         }
         // Pass 4: of each theme's best c-TF-IDF candidates, the keywords that occur together (coherent labels).
