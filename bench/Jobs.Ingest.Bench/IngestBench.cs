@@ -39,6 +39,7 @@ public static partial class IngestBench
                 var result = new SizeResult(size, records, bytes, parseSeconds, ingest, chunked);
                 results.Add(result);
                 Console.WriteLine(result.Line(results[0]));
+                Console.WriteLine(result.MemoryLine());
                 Directory.Delete(dir, recursive: true);
             }
             var first = results[0];
@@ -76,13 +77,16 @@ public static partial class IngestBench
         var elapsed = ElapsedMs().Matches(await stdout) is { Count: > 0 } m
             ? double.Parse(m[^1].Groups[1].Value, CultureInfo.InvariantCulture) / 1000
             : double.Parse(values["seconds"], CultureInfo.InvariantCulture);
-        var run = new ChildRun(int.Parse(values["exit"], CultureInfo.InvariantCulture), elapsed, long.Parse(values["peak_kib"], CultureInfo.InvariantCulture) / 1024.0);
+        var run = new ChildRun(int.Parse(values["exit"], CultureInfo.InvariantCulture), elapsed, long.Parse(values["peak_kib"], CultureInfo.InvariantCulture) / 1024.0,
+            MiB(values, "gc_committed_kib"), MiB(values, "gc_live_kib"), MiB(values, "other_kib"));
         if (run.ExitCode != 0) Console.WriteLine($"{args[0]} exited {run.ExitCode}: {(await stdout)[^Math.Min(2000, (await stdout).Length)..]}");
         return run;
     }
 
     [System.Text.RegularExpressions.GeneratedRegex("\"ElapsedMs\":\\s*(\\d+)")]
     private static partial System.Text.RegularExpressions.Regex ElapsedMs();
+
+    private static double MiB(Dictionary<string, string> values, string key) => long.Parse(values[key], CultureInfo.InvariantCulture) / 1024.0;
 
     private static string? Arg(string[] args, string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 
@@ -97,7 +101,13 @@ public static partial class IngestBench
     private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 }
 
-public sealed record ChildRun(int ExitCode, double Seconds, double PeakMiB);
+/// <param name="GcCommittedMiB">At the highest RSS sampled: memory the GC heap had committed (objects, garbage not yet collected, slack).</param>
+/// <param name="GcLiveMiB">Largest heap a collection left (reachable objects, and garbage of generations it did not collect).</param>
+/// <param name="OtherMiB">At the highest RSS sampled: resident memory outside the GC heap (runtime, JIT code, mapped assemblies, native buffers).</param>
+public sealed record ChildRun(int ExitCode, double Seconds, double PeakMiB, double GcCommittedMiB, double GcLiveMiB, double OtherMiB)
+{
+    public string Memory => string.Create(CultureInfo.InvariantCulture, $"at peak GC heap {GcCommittedMiB:F0} + outside it {OtherMiB:F0} MiB; largest heap after a GC {GcLiveMiB:F0} MiB");
+}
 
 public sealed record SizeResult(int Size, int Records, long Bytes, double ParseSeconds, ChildRun Ingest, ChildRun Chunk)
 {
@@ -109,4 +119,7 @@ public sealed record SizeResult(int Size, int Records, long Bytes, double ParseS
         $"{Size,4}x {Records,9:N0} records {Bytes / 1048576.0,7:F1} MiB | parse {ParseRate,9:N0} rec/s | " +
         $"ingest {IngestRate,8:N0} rec/s ({IngestRate / baseline.IngestRate:F2}x) peak {Ingest.PeakMiB,6:F0} MiB ({Ingest.PeakMiB / baseline.Ingest.PeakMiB:F2}x) | " +
         $"chunk {ChunkRate,8:N0} docs/s ({ChunkRate / baseline.ChunkRate:F2}x) peak {Chunk.PeakMiB,6:F0} MiB ({Chunk.PeakMiB / baseline.Chunk.PeakMiB:F2}x)");
+
+    /// <summary>What the peaks are made of (each figure is its own maximum over the run).</summary>
+    public string MemoryLine() => $"      ingest: {Ingest.Memory} | chunk: {Chunk.Memory}";
 }

@@ -22,11 +22,12 @@ public static class StageChild
             "chunk" => new ChunkStage(),
             _ => throw new ArgumentException($"unknown stage {args[0]}"),
         };
+        using var memory = new MemorySampler();
         var clock = Stopwatch.StartNew();
         var code = await JobRunner.RunAsync(stage, args[1..]);
         clock.Stop();
         await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"{Marker} exit={code} seconds={clock.Elapsed.TotalSeconds:F3} peak_kib={PeakKib()}"));
+            $"{Marker} exit={code} seconds={clock.Elapsed.TotalSeconds:F3} peak_kib={PeakKib()} {memory.Fields()}"));
         return code;
     }
 

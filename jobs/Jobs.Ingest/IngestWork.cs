@@ -30,7 +30,7 @@ public sealed partial class IngestWork(IngestOptions options, IngestSources sour
         // Quarantine rows go to a spool file while the documents are read, not to a list: a wrong mapping that refuses
         // every record of a 2 GB file needs no more memory, and a retried quarantine commit reads them again.
         using var quarantined = new QuarantineSpool();
-        var ids = new ChunkIds();
+        using var ids = new ChunkIds();
 
         await KeepOtherSourcesUndatedAsync([.. files.Select(f => f.File)], quarantined, cancellationToken).ConfigureAwait(false);
         try

@@ -4,7 +4,9 @@ namespace Jobs.Lake;
 /// Buffers rows per partition and writes a buffer as one Parquet data file once it reaches <c>maxRowsPerFile</c> rows
 /// or <c>maxBytesPerFile</c> bytes of row memory (<see cref="RowSize{TRow}"/>), or, when all buffers together exceed
 /// either, writes the largest one: memory stays bounded by about one file's rows and bytes however many partitions a
-/// chunk spans and however large its rows (a table of 1 MiB texts is flushed every few dozen rows, not every 50,000). Returns the add actions with exact sizes and value-derived
+/// chunk spans and however large its rows (a table of 1 MiB texts is flushed every few dozen rows, not every 50,000). A file
+/// is cut into row groups of about <see cref="ParquetFiles.RowGroupBytes"/>, so whoever reads it back one row group
+/// at a time holds that much, not a whole file. Returns the add actions with exact sizes and value-derived
 /// stats; nothing is visible to readers until a commit references the files.
 /// </summary>
 internal sealed class DataFileWriter<TRow>(ILakeStorage storage, string tablePath, TableSpec<TRow> spec, int maxRowsPerFile, long maxBytesPerFile, TimeProvider time)
@@ -43,7 +45,7 @@ internal sealed class DataFileWriter<TRow>(ILakeStorage storage, string tablePat
     private async Task WriteBufferAsync(string dir, CancellationToken cancellationToken)
     {
         var buffer = _buffers[dir];
-        Added.Add(await WriteAsync(dir, buffer.Values, buffer.Rows, cancellationToken).ConfigureAwait(false));
+        Added.Add(await WriteAsync(dir, buffer.Values, buffer.Rows, ParquetFiles.RowGroupRows(buffer.Rows.Count, buffer.Bytes), cancellationToken).ConfigureAwait(false));
         _buffered -= buffer.Rows.Count;
         _bufferedBytes -= buffer.Bytes;
         // A new list, not Clear(): the written rows become collectable at once instead of pinning a large array.
@@ -66,10 +68,10 @@ internal sealed class DataFileWriter<TRow>(ILakeStorage storage, string tablePat
     private static bool SameValues(IReadOnlyDictionary<string, string?> a, IReadOnlyDictionary<string, string?> b) =>
         a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v == kv.Value);
 
-    private async Task<AddFile> WriteAsync(string dir, IReadOnlyDictionary<string, string?> values, List<TRow> rows, CancellationToken ct)
+    private async Task<AddFile> WriteAsync(string dir, IReadOnlyDictionary<string, string?> values, List<TRow> rows, int rowGroupSize, CancellationToken ct)
     {
         var relative = (dir.Length > 0 ? dir + "/" : "") + $"part-{Guid.NewGuid():N}.c000.snappy.parquet";
-        var size = await ParquetFiles.WriteAsync(storage, LakePaths.Combine(tablePath, relative), rows, ct).ConfigureAwait(false);
+        var size = await ParquetFiles.WriteAsync(storage, LakePaths.Combine(tablePath, relative), rows, rowGroupSize, ct).ConfigureAwait(false);
         return new AddFile(PartitionPaths.ToLogPath(relative), values, size, time.GetUtcNow().ToUnixTimeMilliseconds(), true, FileStats.Compute(rows));
     }
 }

@@ -6,15 +6,28 @@ namespace Jobs.Lake;
 /// <summary>Writes and reads the Parquet data files of a table with Parquet.Net's class serializer.</summary>
 internal static class ParquetFiles
 {
-    private static readonly ParquetOptions WriteOptions = new()
-    {
-        CompressionMethod = CompressionMethod.Snappy,
-        RowGroupSize = 10_000,
-    };
+    public const int MaxRowGroupRows = 10_000;
+
+    /// <summary>
+    /// Row memory (<see cref="RowSize{TRow}"/>) per row group. A reader holds one row group at a time, and the serializer
+    /// shreds one at a time, so this, not the file size, bounds what reading or writing a file costs in memory.
+    /// </summary>
+    public const long RowGroupBytes = 2L * 1024 * 1024;
 
     /// <summary>Writes <paramref name="rows"/> as the file <paramref name="path"/>; returns its exact size (add.size: Spark reads the footer at size - 8).</summary>
     public static Task<long> WriteAsync<TRow>(ILakeStorage storage, string path, IReadOnlyCollection<TRow> rows, CancellationToken cancellationToken) =>
-        storage.WriteAsync(path, (fs, ct) => ParquetSerializer.SerializeAsync(rows, fs, WriteOptions, cancellationToken: ct), cancellationToken);
+        WriteAsync(storage, path, rows, MaxRowGroupRows, cancellationToken);
+
+    /// <param name="rowGroupSize">Rows per row group (see <see cref="RowGroupRows"/>).</param>
+    public static Task<long> WriteAsync<TRow>(ILakeStorage storage, string path, IReadOnlyCollection<TRow> rows, int rowGroupSize, CancellationToken cancellationToken)
+    {
+        var options = new ParquetOptions { CompressionMethod = CompressionMethod.Snappy, RowGroupSize = rowGroupSize };
+        return storage.WriteAsync(path, (fs, ct) => ParquetSerializer.SerializeAsync(rows, fs, options, cancellationToken: ct), cancellationToken);
+    }
+
+    /// <summary>Rows per row group for <paramref name="rows"/> rows holding <paramref name="bytes"/> of row memory: about <see cref="RowGroupBytes"/> each.</summary>
+    public static int RowGroupRows(int rows, long bytes) =>
+        (int)Math.Clamp(bytes <= RowGroupBytes ? rows : rows * RowGroupBytes / bytes, 1, MaxRowGroupRows);
 
     /// <summary>Row groups in the file; the stream stays open for reading them one at a time.</summary>
     public static async Task<int> RowGroupCountAsync(Stream file, ParquetOptions? options, CancellationToken cancellationToken)

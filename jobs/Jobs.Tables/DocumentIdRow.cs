@@ -10,7 +10,9 @@ namespace Jobs.Tables;
 /// </summary>
 public sealed class DocumentIdRow
 {
-    [JsonPropertyName("doc_id")] public string DocId { get; set; } = "";
+    public const string DocIdColumn = "doc_id";
+
+    [JsonPropertyName(DocIdColumn)] public string DocId { get; set; } = "";
     [JsonPropertyName("ts"), ParquetTimestamp(ParquetTimestampResolution.Milliseconds)] public DateTime Timestamp { get; set; }
     [JsonPropertyName("source")] public string Source { get; set; } = "";
     [JsonPropertyName("record_ref")] public string RecordRef { get; set; } = "";

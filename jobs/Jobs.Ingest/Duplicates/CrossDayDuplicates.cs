@@ -25,18 +25,20 @@ public sealed partial class CrossDayDuplicates(LakeStore lake, DuplicateIdRule r
     public async Task<DuplicateCounts> ApplyAsync(ChunkIds ids, CancellationToken cancellationToken)
     {
         var registry = lake.Table(LakeTables.DocumentIds);
-        var relevant = ids.Candidates.Select(c => c.DocId).ToHashSet(StringComparer.Ordinal);
-        // Ids this chunk held before: a candidate elsewhere that lost to one of them may keep its id now.
-        await foreach (var row in lake.ReadAsync(LakeTables.DocumentIds, chunk, cancellationToken).ConfigureAwait(false)) relevant.Add(row.DocId);
+        // Ids this chunk held before and holds no more: a candidate elsewhere that lost to one of them may keep its id now.
+        // (Few: records gone from the source; the chunk's own ids stay in ChunkIds, not in a set of strings.)
+        var dropped = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var (id, _) in registry.ReadColumnAsync(DayPartition.Within(chunk), DocumentIdRow.DocIdColumn, cancellationToken: cancellationToken).ConfigureAwait(false))
+            if (id is not null && !ids.Contains(id)) dropped.Add(id);
         await lake.ReplaceAsync(LakeTables.DocumentIds, chunk, ids.Candidates.Select(c => c.ToRow()).ToAsyncEnumerable(), cancellationToken).ConfigureAwait(false);
 
         var counts = new DuplicateCounts();
         for (var round = 1; round <= MaxRounds; round++)
         {
-            var candidates = await ReadAsync(registry, relevant, cancellationToken).ConfigureAwait(false);
+            var candidates = await ReadAsync(registry, ids, dropped, cancellationToken).ConfigureAwait(false);
             try
             {
-                var done = await ReconcileAsync(candidates, ids, cancellationToken).ConfigureAwait(false);
+                var done = await ReconcileAsync(candidates.Contested, ids, cancellationToken).ConfigureAwait(false);
                 counts = counts with { Demoted = counts.Demoted + done.Demoted, Promoted = counts.Promoted + done.Promoted, RestorePending = done.RestorePending };
             }
             catch (DeltaConflictException)
@@ -44,36 +46,57 @@ public sealed partial class CrossDayDuplicates(LakeStore lake, DuplicateIdRule r
                 RoundLost(round, "documents or quarantine changed since they were read");
                 continue;
             }
-            if (Same(candidates, await ReadAsync(registry, relevant, cancellationToken).ConfigureAwait(false)))
+            if (candidates.Same(await ReadAsync(registry, ids, dropped, cancellationToken).ConfigureAwait(false)))
             {
-                var own = candidates.Values.SelectMany(c => c).Where(c => chunk.Contains(c.Day)).ToList();
-                var winners = own.Count(c => c == IdCandidate.Winner(candidates[c.DocId], rule));
+                // An uncontested candidate of the chunk is the only one of its id: it wins.
+                var own = candidates.Contested.Values.SelectMany(c => c).Where(c => chunk.Contains(c.Day)).ToList();
+                var winners = candidates.OwnRows - own.Count + own.Count(c => c == IdCandidate.Winner(candidates.Contested[c.DocId], rule));
                 if (_otherDays.Count > 0) OtherDaysChanged(string.Join(", ", _otherDays.Select(d => DayPartition.Format(d))));
-                return counts with { OwnWinners = winners, OwnCandidates = own.Count, OtherDays = _otherDays.Count };
+                return counts with { OwnWinners = winners, OwnCandidates = candidates.OwnRows, OtherDays = _otherDays.Count };
             }
             RoundLost(round, "another run registered candidates of the same ids");
         }
         throw new DeltaConflictException($"duplicate ids of {chunk}: the registry kept changing for {MaxRounds} rounds; retry the run");
     }
 
-    private static async Task<Dictionary<string, List<IdCandidate>>> ReadAsync(DeltaTable<DocumentIdRow> registry, HashSet<string> ids, CancellationToken ct)
+    /// <summary>
+    /// The registry at its latest version, as far as this chunk needs it: how many rows its days hold, and every candidate
+    /// of the contested ids only (an id of the chunk that another day also holds or that the chunk set aside, and a
+    /// dropped id still held elsewhere). Two passes over one version: which ids are contested (the id column alone),
+    /// then their candidates; memory follows the contested ids, not the registry or the chunk.
+    /// </summary>
+    private async Task<RegistryView> ReadAsync(DeltaTable<DocumentIdRow> registry, ChunkIds ids, HashSet<string> dropped, CancellationToken ct)
     {
-        var byId = new Dictionary<string, List<IdCandidate>>(StringComparer.Ordinal);
-        foreach (var id in ids) byId[id] = [];
-        await foreach (var row in registry.ReadAsync(PartitionPredicate.All, ct).ConfigureAwait(false))
-            if (byId.TryGetValue(row.DocId, out var list)) list.Add(IdCandidate.Of(row));
-        return byId;
+        var version = await VersionAsync(registry, ct).ConfigureAwait(false);
+        var contested = new Dictionary<string, List<IdCandidate>>(StringComparer.Ordinal);
+        foreach (var (candidate, _) in ids.Asides) contested.TryAdd(candidate.DocId, []);
+        if (version < 0) return new RegistryView(contested, 0);
+        long ownRows = 0;
+        // The first pass reads the id column alone: the registry spans every day ingested.
+        await foreach (var (id, partition) in registry.ReadColumnAsync(PartitionPredicate.All, DocumentIdRow.DocIdColumn, version, ct).ConfigureAwait(false))
+        {
+            if (DayPartition.Parse(partition) is { } day && chunk.Contains(day)) ownRows++;
+            else if (id is not null && !contested.ContainsKey(id) && (dropped.Contains(id) || ids.Contains(id))) contested[id] = [];
+        }
+        if (contested.Count > 0)
+            await foreach (var row in registry.ReadAsync(PartitionPredicate.All, version, ct).ConfigureAwait(false))
+                if (contested.TryGetValue(row.DocId, out var list)) list.Add(IdCandidate.Of(row));
+        foreach (var id in contested.Where(kv => kv.Value.Count == 0).Select(kv => kv.Key).ToList()) contested.Remove(id);
+        return new RegistryView(contested, ownRows);
     }
 
-    private static bool Same(Dictionary<string, List<IdCandidate>> a, Dictionary<string, List<IdCandidate>> b) =>
-        a.All(kv => b.TryGetValue(kv.Key, out var other) && kv.Value.ToHashSet().SetEquals(other));
+    /// <summary>The registry as <see cref="ReadAsync"/> read it.</summary>
+    private sealed record RegistryView(Dictionary<string, List<IdCandidate>> Contested, long OwnRows)
+    {
+        public bool Same(RegistryView other) => OwnRows == other.OwnRows && Contested.Count == other.Contested.Count
+            && Contested.All(kv => other.Contested.TryGetValue(kv.Key, out var list) && kv.Value.ToHashSet().SetEquals(list));
+    }
 
     private async Task<DuplicateCounts> ReconcileAsync(Dictionary<string, List<IdCandidate>> candidates, ChunkIds ids, CancellationToken ct)
     {
         // Contested ids (two candidates or more), and ids this chunk dropped: the rest need nothing.
         var asides = ids.Asides.ToLookup(a => a.Candidate.DocId, StringComparer.Ordinal);
-        var ownIds = ids.Candidates.Select(c => c.DocId).ToHashSet(StringComparer.Ordinal);
-        var action = candidates.Where(kv => kv.Value.Count > 1 || (!ownIds.Contains(kv.Key) && kv.Value.Count == 1)).Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
+        var action = candidates.Where(kv => kv.Value.Count > 1 || (kv.Value.Count == 1 && !ids.Contains(kv.Key))).Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
         if (action.Count == 0) return new DuplicateCounts();
         var days = action.SelectMany(id => candidates[id]).Select(c => c.Day).ToHashSet();
 
