@@ -6,9 +6,10 @@ using Microsoft.ML.Tokenizers;
 namespace Jobs.Chunk;
 
 /// <summary>
-/// Tokenizes each chunk as the embedder will (the model's document prefix, its context, [CLS] and [SEP] included) and fails the
-/// run (exit 4) before the commit when any is over --max-tokens or the model's window, which the embedder would
-/// silently cut.
+/// Measures each chunk as the embedder will read it (the model's document prefix, its context, [CLS] and [SEP]
+/// included) and fails the run (exit 4) before the commit when any is over --max-tokens or the model's window, which
+/// the embedder would silently cut. A row with model input ids is measured by them (the ids the embedder is fed); one
+/// without is tokenized.
 /// </summary>
 public sealed class ChunkWindowCheck(BertTokenizer tokenizer, EmbeddingModel model, int maxTokens)
 {
@@ -20,7 +21,7 @@ public sealed class ChunkWindowCheck(BertTokenizer tokenizer, EmbeddingModel mod
         string? first = null;
         await foreach (var row in rows.ConfigureAwait(false))
         {
-            var tokens = tokenizer.EncodeToIds(model.ForDocument(row.Context, row.Text), int.MaxValue, addSpecialTokens: true, out _, out _).Count;
+            var tokens = row.TokenIds?.Length ?? tokenizer.EncodeToIds(model.ForDocument(row.Context, row.Text), int.MaxValue, addSpecialTokens: true, out _, out _).Count;
             if (tokens > limit)
             {
                 Over++;
