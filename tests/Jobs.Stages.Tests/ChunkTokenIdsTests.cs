@@ -93,6 +93,19 @@ public sealed class ChunkTokenIdsTests(ModelFixture model) : IClassFixture<Model
             }
     }
 
+    [Fact]
+    public async Task Verify_StoredIdsUnlikeTheTokenizers_FailsTheRunWithExitFour()
+    {
+        var text = "hello\fworld"; // the form feed is deleted: one word for the tokenizer, two if split at every \s
+        int[] wrong = TokenIdsTestData.Ids(model.Tokenizer, "hello world");
+        var rows = new[] { new ChunkRow { ChunkId = "c1", DocId = "d1", Text = text, TokenIds = wrong } }.ToAsyncEnumerable();
+        var check = new ChunkWindowCheck(model.Tokenizer, model.Model, maxTokens: 256);
+
+        var error = await Assert.ThrowsAsync<QualityGateException>(async () => await check.Verify(rows).ToListAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains("chunk c1 (document d1, passage 0): its model input ids (4) differ from the tokenizer's", error.Message);
+    }
+
     /// <summary>Counts the characters the tokenizer normalises: one call per tokenization.</summary>
     private sealed class CountingNormalizer
     {
