@@ -6,7 +6,7 @@ using Microsoft.ML.Tokenizers;
 
 namespace Jobs.Embed.Bench;
 
-/// <summary>One chunk of real text and its model token ids (truncated at the model's limit, as the stage does).</summary>
+/// <summary>One chunk of real text and its model token ids (truncated at the model's limit, as the embedder does), stored in its row as the chunk stage stores them.</summary>
 public sealed record BenchChunk(ChunkRow Row, IReadOnlyList<int> Ids);
 
 /// <summary>
@@ -17,7 +17,7 @@ public static class BenchCorpus
 {
     public static readonly DateOnly Day = new(2024, 1, 1);
 
-    public static List<BenchChunk> Load(string corpus, int count, BertTokenizer tokenizer, EmbeddingModel model)
+    public static List<BenchChunk> Load(string corpus, int count, BertTokenizer tokenizer, EmbeddingModel model, string fingerprint)
     {
         var chunks = new List<BenchChunk>(count);
         foreach (var line in File.ReadLines(corpus))
@@ -40,6 +40,8 @@ public static class BenchCorpus
                 ContentHash = ContentHash.Of(text),
                 Timestamp = Day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc),
                 RunId = "bench",
+                TokenIds = [.. ids],
+                Tokenizer = fingerprint,
                 Day = Day,
             }, ids));
         }

@@ -7,6 +7,7 @@ namespace Jobs.Chunk;
 /// The context given to the embedder with each passage, kept apart from the passage's text: the document's title,
 /// and, when the text has Markdown headings (<c># Heading</c>), the last heading above the passage, one per line.
 /// A context over <c>maxTokens</c> is cut at a word, so context and passage together stay within the model's window.
+/// Each context is tokenized once (a cut one again after the cut); its ids go with it for the chunks' model input ids.
 /// </summary>
 public sealed partial class ChunkContext(BertTokenizer tokenizer, int maxTokens)
 {
@@ -17,10 +18,11 @@ public sealed partial class ChunkContext(BertTokenizer tokenizer, int maxTokens)
     {
         title = Clean(title);
         if (maxTokens == 0) return DocumentContext.None;
-        var headings = Headings().Matches(text).Select(m => (After: m.Index + m.Length, Context: Fit(Join(title, Clean(m.Groups["h"].Value))))).ToList();
-        var plain = Fit(title);
-        var reserved = headings.Select(h => h.Context).Append(plain).Max(Count);
-        return new DocumentContext(plain, headings, reserved);
+        var ids = new Dictionary<string, IReadOnlyList<int>>(StringComparer.Ordinal);
+        var headings = Headings().Matches(text).Select(m => (After: m.Index + m.Length, Context: Fit(Join(title, Clean(m.Groups["h"].Value)), ids))).ToList();
+        var plain = Fit(title, ids);
+        var reserved = ids.Values.Select(i => i.Count).DefaultIfEmpty(0).Max();
+        return new DocumentContext(plain, headings, reserved) { Ids = ids };
     }
 
     private static string? Join(string? title, string? heading) => title is null ? heading : heading is null ? title : title + "\n" + heading;
@@ -33,9 +35,23 @@ public sealed partial class ChunkContext(BertTokenizer tokenizer, int maxTokens)
     }
 
     /// <summary>The context, or its longest prefix ending at a word (a character, for one huge word) within the token limit.</summary>
-    private string? Fit(string? context)
+    private string? Fit(string? context, Dictionary<string, IReadOnlyList<int>> known)
     {
-        if (context is null || Count(context) <= maxTokens) return context;
+        if (context is null) return null;
+        if (known.ContainsKey(context)) return context;
+        var whole = Encode(context);
+        if (whole.Count <= maxTokens)
+        {
+            known[context] = whole;
+            return context;
+        }
+        var cut = Cut(context);
+        if (!known.ContainsKey(cut)) known[cut] = Encode(cut);
+        return cut;
+    }
+
+    private string Cut(string context)
+    {
         var ends = Words().Matches(context).Select(m => m.Index + m.Length).ToList();
         int low = 0, high = ends.Count - 1; // the largest word count that fits
         while (low < high)
@@ -56,7 +72,9 @@ public sealed partial class ChunkContext(BertTokenizer tokenizer, int maxTokens)
         return context[..shortest];
     }
 
-    private int Count(string? s) => s is null ? 0 : tokenizer.EncodeToIds(s, int.MaxValue, addSpecialTokens: false, out _, out _).Count;
+    private int Count(string s) => Encode(s).Count;
+
+    private IReadOnlyList<int> Encode(string s) => tokenizer.EncodeToIds(s, int.MaxValue, addSpecialTokens: false, out _, out _);
 
     [GeneratedRegex(@"^[ \t]{0,3}#{1,6}[ \t]+(?<h>[^\n]+?)[ \t#]*$", RegexOptions.Multiline)]
     private static partial Regex Headings();
@@ -69,6 +87,9 @@ public sealed partial class ChunkContext(BertTokenizer tokenizer, int maxTokens)
 public sealed record DocumentContext(string? Title, IReadOnlyList<(int After, string? Context)> Headings, int ReservedTokens)
 {
     public static DocumentContext None { get; } = new(null, [], 0);
+
+    /// <summary>The token ids (no [CLS] or [SEP]) of each context of the document.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<int>> Ids { get; init; } = new Dictionary<string, IReadOnlyList<int>>();
 
     /// <summary>The context of a passage starting at <paramref name="start"/>.</summary>
     public string? At(int start)

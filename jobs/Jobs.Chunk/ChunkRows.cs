@@ -7,7 +7,9 @@ namespace Jobs.Chunk;
 public static class ChunkRows
 {
     /// <param name="context">The passages' context for the embedder (the document's title); their hash and id cover it.</param>
-    public static IEnumerable<ChunkRow> For(DocumentRow doc, IReadOnlyList<TextSpan> spans, string runId, DocumentContext? context = null)
+    /// <param name="input">Builds each row's model input ids (from the spans' and the context's ids); null: rows without ids.</param>
+    public static IEnumerable<ChunkRow> For(DocumentRow doc, IReadOnlyList<TextSpan> spans, string runId, DocumentContext? context = null,
+        ChunkModelInput? input = null)
     {
         var day = DayPartition.Format(doc.Day)!;
         for (var ordinal = 0; ordinal < spans.Count; ordinal++)
@@ -29,6 +31,8 @@ public static class ChunkRows
                 Timestamp = doc.Timestamp,
                 RunId = runId,
                 Context = passageContext,
+                TokenIds = input?.For(passageContext, passageContext is null ? null : context!.Ids.GetValueOrDefault(passageContext), text, span.Ids),
+                Tokenizer = input?.Tokenizer,
                 Day = doc.Day,
             };
         }

@@ -30,17 +30,19 @@ public sealed class ChunkStage : Stage<ChunkWork>
     }
 }
 
-public sealed partial class ChunkWork(ChunkOptions options, BertTokenizer tokenizer, EmbeddingModel model, LakeStore lake, JobContext context, ILogger<ChunkWork> log) : IStageWork
+public sealed partial class ChunkWork(ChunkOptions options, BertTokenizer tokenizer, EmbeddingModel model, EmbeddingModelFiles files, LakeStore lake,
+    JobContext context, ILogger<ChunkWork> log) : IStageWork
 {
     public async Task<StageResult> RunAsync(CancellationToken cancellationToken)
     {
-        var prefixTokens = tokenizer.EncodeToIds(model.DocumentPrefix, int.MaxValue, addSpecialTokens: false, out _, out _).Count;
+        var input = new ChunkModelInput(tokenizer, model, TokenizerFingerprint.Of(files, model));
+        var prefixTokens = input.PrefixTokens;
         var chunker = new TextChunker(tokenizer, options.MaxTokens, options.OverlapTokens, prefixTokens);
         var contexts = new ChunkContext(tokenizer, Math.Min(options.ContextMaxTokens, (options.MaxTokens - 2 - prefixTokens) / 4));
         var counts = new Counter();
         var documents = lake.ReadAsync(LakeTables.Documents, context.Chunk, cancellationToken);
         var window = new ChunkWindowCheck(tokenizer, model, options.MaxTokens);
-        await lake.ReplaceAsync(LakeTables.Chunks, context.Chunk, window.Verify(ChunkAll(documents, chunker, contexts, context.RunId, counts)), cancellationToken).ConfigureAwait(false);
+        await lake.ReplaceAsync(LakeTables.Chunks, context.Chunk, window.Verify(ChunkAll(documents, chunker, contexts, input, context.RunId, counts)), cancellationToken).ConfigureAwait(false);
         Chunked(counts.Documents, counts.Chunks, counts.Tokens);
         return StageResult.Of(counts.Documents, ("documents", counts.Documents), ("chunks", counts.Chunks), ("tokens", counts.Tokens));
     }
@@ -48,13 +50,14 @@ public sealed partial class ChunkWork(ChunkOptions options, BertTokenizer tokeni
     [LoggerMessage(Level = LogLevel.Information, Message = "Chunked {Documents} documents into {Chunks} chunks of {Tokens} tokens in all")]
     private partial void Chunked(long documents, long chunks, long tokens);
 
-    private static async IAsyncEnumerable<ChunkRow> ChunkAll(IAsyncEnumerable<DocumentRow> documents, TextChunker chunker, ChunkContext contexts, string runId, Counter counts)
+    private static async IAsyncEnumerable<ChunkRow> ChunkAll(IAsyncEnumerable<DocumentRow> documents, TextChunker chunker, ChunkContext contexts,
+        ChunkModelInput input, string runId, Counter counts)
     {
         await foreach (var doc in documents.ConfigureAwait(false))
         {
             counts.Documents++;
             var context = contexts.For(doc.Title, doc.Text);
-            foreach (var row in ChunkRows.For(doc, chunker.Split(doc.Text, context.ReservedTokens), runId, context))
+            foreach (var row in ChunkRows.For(doc, chunker.Split(doc.Text, context.ReservedTokens), runId, context, input))
             {
                 counts.Chunks++;
                 counts.Tokens += row.TokenCount;

@@ -1,15 +1,23 @@
 using System.Text.RegularExpressions;
+using Jobs.Embeddings;
 using Microsoft.ML.Tokenizers;
 
 namespace Jobs.Chunk;
 
 /// <summary>A passage of a text: its character range and its exact token count under the model's tokenizer.</summary>
-public sealed record TextSpan(int Start, int End, int TokenCount);
+public sealed record TextSpan(int Start, int End, int TokenCount)
+{
+    /// <summary>The passage's token ids (no [CLS] or [SEP]): what the tokenizer gives for the passage's text.</summary>
+    public IReadOnlyList<int> Ids { get; init; } = [];
+}
 
 /// <summary>
 /// Splits text into overlapping passages that fit the embedding model: windows of whole words whose WordPiece
 /// tokens stay within <c>maxTokens</c> (less [CLS] and [SEP]), ending at a sentence boundary when one is in the
-/// window's second half, and overlapping the previous window by about <c>overlapTokens</c>.
+/// window's second half, and overlapping the previous window by about <c>overlapTokens</c>. Each word is tokenized
+/// once; a passage's ids are its words' ids concatenated (the tokenizer never joins words across a separator, see
+/// <see cref="WordBoundaries"/>), except across the pieces of a word too long for one passage, which are tokenized
+/// together again where two of them share a passage.
 /// </summary>
 public sealed partial class TextChunker
 {
@@ -37,42 +45,60 @@ public sealed partial class TextChunker
         ArgumentOutOfRangeException.ThrowIfNegative(contextTokens);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(contextTokens, _budget / 2);
         var budget = _budget - contextTokens;
-        var words = Words().Matches(text).SelectMany(m => Pieces(text, m.Index, m.Index + m.Length, budget)).ToList();
+        var words = Words().Matches(text).SelectMany((m, w) => Pieces(text, m.Index, m.Index + m.Length, w, budget)).ToList();
         var spans = new List<TextSpan>();
         var i = 0;
         while (i < words.Count)
         {
             var j = i;
             var sum = 0;
-            while (j < words.Count && sum + words[j].Tokens <= budget) sum += words[j++].Tokens;
+            while (j < words.Count && sum + words[j].Ids.Count <= budget) sum += words[j++].Ids.Count;
             if (j == i) j = i + 1; // cannot happen: no piece is over the budget
             if (j < words.Count)
                 for (var k = j; k > i + (j - i) / 2; k--)
                     if (EndsSentence(text, words[k - 1].End)) { j = k; break; }
-            var start = words[i].Index;
-            var count = Count(text[start..words[j - 1].End]);
-            while (count > budget && j - i > 1) count = Count(text[start..words[--j - 1].End]); // pieces of one word may tokenize longer together
-            var end = words[j - 1].End;
-            spans.Add(new TextSpan(start, end, count));
+            var ids = Join(text, words, i, j);
+            while (ids.Count > budget && j - i > 1) ids = Join(text, words, i, --j); // pieces of one word may tokenize longer together
+            spans.Add(new TextSpan(words[i].Index, words[j - 1].End, ids.Count) { Ids = ids });
             if (j >= words.Count) break;
             var next = j;
             var overlap = 0;
-            while (next - 1 > i && overlap + words[next - 1].Tokens <= _overlap) overlap += words[--next].Tokens;
+            while (next - 1 > i && overlap + words[next - 1].Ids.Count <= _overlap) overlap += words[--next].Ids.Count;
             i = next;
         }
         return spans;
     }
 
     /// <summary>
+    /// The ids of words[i..j)'s text: each word's ids in turn, except that consecutive pieces of one cut word are
+    /// tokenized together (their text has no separator between them, so their ids are not their pieces' ids).
+    /// </summary>
+    private List<int> Join(string text, List<Piece> words, int i, int j)
+    {
+        var ids = new List<int>();
+        for (var k = i; k < j; k++)
+        {
+            var last = k;
+            while (last + 1 < j && words[last + 1].Word == words[k].Word) last++;
+            ids.AddRange(last == k ? words[k].Ids : Encode(text[words[k].Index..words[last].End]));
+            k = last;
+        }
+        return ids;
+    }
+
+    /// <summary>A word, or a piece of a word too long for one passage, with its ids; <c>Word</c> numbers the word.</summary>
+    private readonly record struct Piece(int Index, int End, int Word, IReadOnlyList<int> Ids);
+
+    /// <summary>
     /// The word as one piece, or, when it alone is over the budget (a URL, a base64 blob, a run without spaces), cut
     /// into the longest prefixes that fit, so that no chunk is ever over the model's window.
     /// </summary>
-    private IEnumerable<(int Index, int End, int Tokens)> Pieces(string text, int start, int end, int budget)
+    private IEnumerable<Piece> Pieces(string text, int start, int end, int word, int budget)
     {
-        var tokens = Count(text[start..end]);
-        if (tokens <= budget)
+        var ids = Encode(text[start..end]);
+        if (ids.Count <= budget)
         {
-            yield return (start, end, tokens);
+            yield return new Piece(start, end, word, ids);
             yield break;
         }
         while (start < end)
@@ -95,15 +121,17 @@ public sealed partial class TextChunker
                 else high = middle - 1;
             }
             var cut = low < end && char.IsLowSurrogate(text[low]) && low - 1 > start ? low - 1 : low;
-            yield return (start, cut, Count(text[start..cut]));
+            yield return new Piece(start, cut, word, Encode(text[start..cut]));
             start = cut;
         }
     }
 
-    private int Count(string s) => _tokenizer.EncodeToIds(s, int.MaxValue, addSpecialTokens: false, out _, out _).Count;
+    private int Count(string s) => Encode(s).Count;
+
+    private IReadOnlyList<int> Encode(string s) => _tokenizer.EncodeToIds(s, int.MaxValue, addSpecialTokens: false, out _, out _);
 
     private static bool EndsSentence(string text, int end) => end > 0 && text[end - 1] is '.' or '!' or '?' or ':' or ';' or '"';
 
-    [GeneratedRegex(@"\S+")]
+    [GeneratedRegex(WordBoundaries.WordPattern)]
     private static partial Regex Words();
 }

@@ -143,10 +143,17 @@ public sealed partial class EmbedWork(EmbedOptions options, ModelOptions modelOp
     /// length, so that little of each model call is padding; the sort is stable, so the output is deterministic.
     /// </summary>
     private IEnumerable<List<ChunkRow>> ByLength(List<ChunkRow> window) =>
-        window.OrderBy(c => c.TokenCount).Chunk(options.BatchSize).Select(b => b.ToList());
+        window.OrderBy(c => StoredIds(c)?.Length ?? c.TokenCount).Chunk(options.BatchSize).Select(b => b.ToList());
+
+    /// <summary>
+    /// The model input ids the chunk stage stored, when the generator takes ids (in-process ONNX) under the same
+    /// tokenizer fingerprint; else null, and the text is tokenized (rows written before the column, another model).
+    /// </summary>
+    private int[]? StoredIds(ChunkRow chunk) =>
+        chunk.TokenIds is { Length: > 0 } ids && embedder.Tokenizer is { } tokenizer && chunk.Tokenizer == tokenizer ? ids : null;
 
     private (List<ChunkRow>, Task<EmbedOutcome[]>) Start(List<ChunkRow> batch, CancellationToken cancellationToken) =>
-        (batch, embedder.EmbedAsync([.. batch.Select(c => model.ForDocument(c.Context, c.Text))], cancellationToken));
+        (batch, embedder.EmbedAsync([.. batch.Select(c => model.ForDocument(c.Context, c.Text))], [.. batch.Select(StoredIds)], cancellationToken));
 
     private async Task<List<EmbeddingRow>> CompleteAsync((List<ChunkRow> Batch, Task<EmbedOutcome[]> Outcomes) flight,
         Dictionary<string, List<ChunkRow>> waiting, RunState run, CancellationToken cancellationToken)

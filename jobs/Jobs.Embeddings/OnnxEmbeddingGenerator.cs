@@ -11,7 +11,8 @@ namespace Jobs.Embeddings;
 /// <summary>
 /// In-process embeddings with ONNX Runtime: WordPiece ids → BERT → pooled vector (CLS or mean, as the model's
 /// <see cref="EmbeddingModel"/> descriptor says) → L2 normalisation when the descriptor asks for it. Inputs are
-/// batched by similar token length, since padding dominates the cost of mixed lengths.
+/// batched by similar token length, since padding dominates the cost of mixed lengths. Inputs may come with the
+/// model input ids the chunk stage stored (valid under <see cref="Tokenizer"/>): those go to the model as they are.
 /// </summary>
 public sealed partial class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
@@ -21,6 +22,7 @@ public sealed partial class OnnxEmbeddingGenerator : IEmbeddingGenerator<string,
     private readonly EmbeddingGeneratorMetadata _metadata;
     private readonly EmbeddingModel _model;
     private readonly ILogger _log;
+    private long _tokenized;
 
     public OnnxEmbeddingGenerator(EmbeddingModelFiles files, EmbeddingModel model, int batchSize = 32, int? threads = null, ILogger<OnnxEmbeddingGenerator>? logger = null)
     {
@@ -33,6 +35,7 @@ public sealed partial class OnnxEmbeddingGenerator : IEmbeddingGenerator<string,
         };
         _session = new InferenceSession(files.ReadModel(), options);
         _tokenizer = WordPieceTokenizer.Create(files);
+        Tokenizer = TokenizerFingerprint.Of(files, model);
         _batchSize = batchSize;
         _model = model;
         _log = logger ?? NullLogger<OnnxEmbeddingGenerator>.Instance;
@@ -40,10 +43,39 @@ public sealed partial class OnnxEmbeddingGenerator : IEmbeddingGenerator<string,
         Loaded(model.Id, files.Origin, _session.InputMetadata.Count, intraOp);
     }
 
+    /// <summary>The <see cref="TokenizerFingerprint"/> stored ids must carry to be fed to this model as they are.</summary>
+    public string Tokenizer { get; }
+
+    /// <summary>Inputs this generator has tokenized (not counting those that came with their ids).</summary>
+    public long Tokenized => Interlocked.Read(ref _tokenized);
+
     public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values,
-        EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+        EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default) =>
+        Generate(values.Select(Tokenize).ToList(), cancellationToken);
+
+    /// <summary>
+    /// Embeds <paramref name="values"/>, each from its model input ids in <paramref name="tokenIds"/> ([CLS] … [SEP], as
+    /// the tokenizer of <see cref="Tokenizer"/> gives them for the text) when there are some, else from its text.
+    /// </summary>
+    public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IReadOnlyList<string> values, IReadOnlyList<IReadOnlyList<int>?> tokenIds,
+        CancellationToken cancellationToken = default)
     {
-        var ids = values.Select(v => _tokenizer.EncodeToIds(v, _model.MaxTokens, addSpecialTokens: true, out _, out _)).ToList();
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(tokenIds);
+        if (tokenIds.Count != values.Count) throw new ArgumentException($"{tokenIds.Count} token id lists for {values.Count} inputs", nameof(tokenIds));
+        // Ids over the window would be cut by the tokenizer: tokenizing the text gives exactly what the text path gives.
+        return Generate(values.Select((v, i) => tokenIds[i] is { Count: > 0 } given && given.Count <= _model.MaxTokens ? given : Tokenize(v)).ToList(),
+            cancellationToken);
+    }
+
+    private IReadOnlyList<int> Tokenize(string value)
+    {
+        Interlocked.Increment(ref _tokenized);
+        return _tokenizer.EncodeToIds(value, _model.MaxTokens, addSpecialTokens: true, out _, out _);
+    }
+
+    private Task<GeneratedEmbeddings<Embedding<float>>> Generate(List<IReadOnlyList<int>> ids, CancellationToken cancellationToken)
+    {
         var vectors = new float[ids.Count][];
         foreach (var batch in ids.Select((tokens, index) => (tokens, index)).OrderBy(x => x.tokens.Count).Chunk(_batchSize))
         {

@@ -22,6 +22,7 @@ public readonly record struct EmbedOutcome(float[]? Vector, EmbedFailure? Failur
 public sealed partial class ResilientEmbedder
 {
     private readonly IEmbeddingGenerator<string, Embedding<float>> _generator;
+    private readonly OnnxEmbeddingGenerator? _onnx;
     private readonly int _dimensions;
     private readonly ResiliencePipeline _payload;
     private readonly ILogger _log;
@@ -31,6 +32,7 @@ public sealed partial class ResilientEmbedder
     {
         ArgumentNullException.ThrowIfNull(options);
         _generator = generator;
+        _onnx = generator as OnnxEmbeddingGenerator; // itself, not through a wrapper, which would be bypassed
         _dimensions = dimensions;
         _log = log;
         _payload = new ResiliencePipelineBuilder { TimeProvider = time }.AddRetry(new RetryStrategyOptions
@@ -49,26 +51,44 @@ public sealed partial class ResilientEmbedder
         }).Build();
     }
 
-    public async Task<EmbedOutcome[]> EmbedAsync(IReadOnlyList<string> inputs, CancellationToken cancellationToken)
+    /// <summary>
+    /// The <see cref="TokenizerFingerprint"/> of the model input ids the generator takes instead of text (the in-process
+    /// ONNX model); null when it takes text only (the remote providers).
+    /// </summary>
+    public string? Tokenizer => _onnx?.Tokenizer;
+
+    public Task<EmbedOutcome[]> EmbedAsync(IReadOnlyList<string> inputs, CancellationToken cancellationToken) =>
+        EmbedAsync(inputs, null, cancellationToken);
+
+    /// <param name="tokenIds">
+    /// Per input, its model input ids under <see cref="Tokenizer"/> (or null: its text is tokenized); ignored by a
+    /// generator that takes text only.
+    /// </param>
+    public async Task<EmbedOutcome[]> EmbedAsync(IReadOnlyList<string> inputs, IReadOnlyList<IReadOnlyList<int>?>? tokenIds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(inputs);
+        if (tokenIds is not null && tokenIds.Count != inputs.Count) throw new ArgumentException($"{tokenIds.Count} token id lists for {inputs.Count} inputs", nameof(tokenIds));
         var outcomes = new EmbedOutcome[inputs.Count];
         var attempts = new int[inputs.Count];
-        if (inputs.Count > 0) await EmbedRangeAsync(inputs, 0, inputs.Count, outcomes, attempts, cancellationToken).ConfigureAwait(false);
+        var ids = _onnx is not null && tokenIds is not null && tokenIds.Any(t => t is not null) ? tokenIds : null;
+        if (inputs.Count > 0) await EmbedRangeAsync(inputs, ids, 0, inputs.Count, outcomes, attempts, cancellationToken).ConfigureAwait(false);
         return outcomes;
     }
 
-    private async Task EmbedRangeAsync(IReadOnlyList<string> inputs, int start, int count, EmbedOutcome[] outcomes, int[] attempts,
-        CancellationToken cancellationToken)
+    private async Task EmbedRangeAsync(IReadOnlyList<string> inputs, IReadOnlyList<IReadOnlyList<int>?>? tokenIds, int start, int count,
+        EmbedOutcome[] outcomes, int[] attempts, CancellationToken cancellationToken)
     {
         var slice = inputs.Skip(start).Take(count).ToList();
+        var idSlice = tokenIds?.Skip(start).Take(count).ToList();
         Exception failure;
         try
         {
             var result = await _payload.ExecuteAsync(async token =>
             {
                 for (var i = start; i < start + count; i++) attempts[i]++;
-                var generated = await _generator.GenerateAsync(slice, cancellationToken: token).ConfigureAwait(false);
+                var generated = idSlice is null
+                    ? await _generator.GenerateAsync(slice, cancellationToken: token).ConfigureAwait(false)
+                    : await _onnx!.GenerateAsync(slice, idSlice, token).ConfigureAwait(false);
                 EmbeddingValidation.Check(slice.Count, generated, _dimensions);
                 return generated;
             }, cancellationToken).ConfigureAwait(false);
@@ -88,8 +108,8 @@ public sealed partial class ResilientEmbedder
         }
         Splitting(count, errorClass);
         var half = count / 2;
-        await EmbedRangeAsync(inputs, start, half, outcomes, attempts, cancellationToken).ConfigureAwait(false);
-        await EmbedRangeAsync(inputs, start + half, count - half, outcomes, attempts, cancellationToken).ConfigureAwait(false);
+        await EmbedRangeAsync(inputs, tokenIds, start, half, outcomes, attempts, cancellationToken).ConfigureAwait(false);
+        await EmbedRangeAsync(inputs, tokenIds, start + half, count - half, outcomes, attempts, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -9,14 +9,16 @@ namespace Jobs.Embeddings;
 /// </summary>
 internal static class WordPieceTokenizer
 {
-    public static BertTokenizer Create(EmbeddingModelFiles files)
+    /// <param name="wrap">Wraps the normaliser (tests count the characters tokenized with it).</param>
+    public static BertTokenizer Create(EmbeddingModelFiles files, Func<Normalizer, Normalizer>? wrap = null)
     {
         BertTokenizer library;
         using (var vocab = files.OpenVocabulary())
             library = BertTokenizer.Create(vocab, Options());
         using var again = files.OpenVocabulary();
         var options = Options();
-        options.Normalizer = new SeparatingWhitespaceNormalizer(library.Normalizer!);
+        Normalizer normalizer = new SeparatingWhitespaceNormalizer(library.Normalizer!);
+        options.Normalizer = wrap is null ? normalizer : wrap(normalizer);
         options.PreTokenizer = new BertPreTokenizer();
         return BertTokenizer.Create(again, options);
     }

@@ -45,6 +45,8 @@ public static class DeltaSchema
         clr = underlying ?? clr;
         if (clr == typeof(float[]))
             return (new JsonObject { ["type"] = "array", ["elementType"] = "float", ["containsNull"] = false }, nullable);
+        if (clr == typeof(int[]))
+            return (new JsonObject { ["type"] = "array", ["elementType"] = "integer", ["containsNull"] = false }, nullable);
         return (Primitive(clr) ?? throw new NotSupportedException($"{property.DeclaringType?.Name}.{property.Name}: no Delta type for {clr}"), nullable);
     }
 

@@ -34,9 +34,11 @@ public sealed class ChunkAudit(EmbeddingModel model, QualityOptions options)
         _chunksPerDocument[chunk.DocId] = _chunksPerDocument.GetValueOrDefault(chunk.DocId) + 1;
         if (string.IsNullOrWhiteSpace(chunk.Text)) _empty.Fail(chunk.ChunkId);
         else if (ContentHash.OfPassage(chunk.Context, chunk.Text) != chunk.ContentHash) _hash.Fail(chunk.ChunkId);
-        // The model sees [CLS] and [SEP] besides the chunk's own tokens: those count against its window too.
-        _maxTokens = Math.Max(_maxTokens, chunk.TokenCount + SpecialTokens);
-        if (chunk.TokenCount + SpecialTokens > model.MaxTokens) _overLimit.Fail(chunk.ChunkId);
+        // The model sees [CLS] and [SEP] besides the chunk's own tokens (and its prefix and context, which the stored
+        // model input ids hold; rows written before them have the text's count alone): those count against its window too.
+        var tokens = chunk.TokenIds?.Length ?? chunk.TokenCount + SpecialTokens;
+        _maxTokens = Math.Max(_maxTokens, tokens);
+        if (tokens > model.MaxTokens) _overLimit.Fail(chunk.ChunkId);
     }
 
     public IReadOnlyList<CheckResult> Results()

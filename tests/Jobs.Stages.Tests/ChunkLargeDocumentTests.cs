@@ -70,7 +70,7 @@ public sealed class ChunkLargeDocumentTests : IDisposable
         Assert.Equal(2, ingest.Counts["accepted"]);
         var run = await StageRun.RunAsync(new ChunkStage(), chunk);
 
-        Assert.True(run.ExitCode == ExitCodes.Success, run.Log); // the stage's own window check tokenizes every chunk as the embedder does
+        Assert.True(run.ExitCode == ExitCodes.Success, run.Log); // the stage's own window check measures every chunk's model input ids (ChunkTokenIdsTests: the embedder's own)
         var rows = await new DeltaTable<ChunkRow>(Lake, LakeTables.Chunks).ReadAsync(PartitionPredicate.All, ct).ToListAsync(ct);
         var documents = await new DeltaTable<DocumentRow>(Lake, LakeTables.Documents).ReadAsync(PartitionPredicate.All, ct).ToListAsync(ct);
         Assert.Equal(texts, documents.ToDictionary(d => d.DocId, d => d.Text)); // ingest kept them whole
