@@ -2,6 +2,8 @@ using System.Text.Json;
 using Jobs.DeltaTool;
 using Jobs.Hosting;
 using Jobs.Ingest;
+using Jobs.Lake;
+using Jobs.Tables;
 using Jobs.Testing;
 using Xunit;
 
@@ -54,6 +56,28 @@ public sealed class DeltaCatTests : IAsyncLifetime
         Assert.Equal(2, (await Cat("documents", limit: 2)).Count);
         Assert.Equal(8, (await Cat("documents", version: 0)).Count);
         await Assert.ThrowsAsync<ArgumentException>(() => Cat("documents", where: "nope=1"));
+    }
+
+    [Fact]
+    public async Task Cat_EmbeddingsAndDeadLetters_PrintVectorsAndCauses()
+    {
+        var day = new DateOnly(2024, 1, 2);
+        var ct = TestContext.Current.CancellationToken;
+        var vector = new EmbeddingRow { ChunkId = "c-1", DocId = "d-1", ContentHash = "h-1", Model = "m", Dimension = 3, Embedding = [0.6f, 0.8f, 0f], RunId = "r", Day = day };
+        await new DeltaTable<EmbeddingRow>(_lake.Path, LakeTables.Embeddings).OverwriteAsync(new[] { vector }.ToAsyncEnumerable(), PartitionPredicate.All, ct);
+        var dead = new DeadLetterRow
+        {
+            ChunkId = "c-2", DocId = "d-1", ContentHash = "h-2", Model = "m", ErrorClass = "http_500", Message = "server error",
+            Attempts = 4, FirstSeen = DateTime.UnixEpoch, LastSeen = DateTime.UnixEpoch.AddSeconds(9), RunId = "r", Day = day,
+        };
+        await new DeltaTable<DeadLetterRow>(_lake.Path, LakeTables.DeadLetters).OverwriteAsync(new[] { dead }.ToAsyncEnumerable(), PartitionPredicate.All, ct);
+
+        var e = Assert.Single(await Cat(LakeTables.Embeddings.Name, where: "day=2024-01-02"));
+        Assert.Equal(("c-1", "m", 3), (e.GetProperty("chunk_id").GetString(), e.GetProperty("model").GetString(), e.GetProperty("dimension").GetInt32()));
+        Assert.Equal([0.6f, 0.8f, 0f], e.GetProperty("embedding").EnumerateArray().Select(x => x.GetSingle()));
+        var d = Assert.Single(await Cat(LakeTables.DeadLetters.Name));
+        Assert.Equal(("c-2", "http_500", "server error", 4), (d.GetProperty("chunk_id").GetString(), d.GetProperty("error_class").GetString(),
+            d.GetProperty("message").GetString(), d.GetProperty("attempts").GetInt32()));
     }
 
     public ValueTask DisposeAsync()
