@@ -1,77 +1,118 @@
 namespace Jobs.Lake;
 
 /// <summary>
-/// Buffers rows per partition and writes a buffer as one Parquet data file once it reaches <c>maxRowsPerFile</c> rows
-/// or <c>maxBytesPerFile</c> bytes of row memory (<see cref="RowSize{TRow}"/>), or, when all buffers together exceed
-/// either, writes the largest one: memory stays bounded by about one file's rows and bytes however many partitions a
-/// chunk spans and however large its rows (a table of 1 MiB texts is flushed every few dozen rows, not every 50,000). A file
-/// is cut into row groups of about <see cref="ParquetFiles.RowGroupBytes"/>, so whoever reads it back one row group
-/// at a time holds that much, not a whole file. Returns the add actions with exact sizes and value-derived
-/// stats; nothing is visible to readers until a commit references the files.
+/// Streams rows into Parquet data files, one open file per partition being written: a partition's rows are buffered
+/// only until they fill a row group of about <see cref="ParquetFiles.RowGroupBytes"/> (or
+/// <see cref="ParquetFiles.MaxRowGroupRows"/> rows), which is then appended to the partition's open file at once; a
+/// file is finished at <c>maxRowsPerFile</c> rows or <c>maxBytesPerFile</c> bytes of row memory (<see cref="RowSize{TRow}"/>).
+/// When the partial row groups of all partitions together exceed <see cref="BufferedBytesLimit"/> or
+/// <see cref="BufferedRowsLimit"/>, the largest is written early, and at most <see cref="MaxOpenFiles"/> files are open:
+/// memory stays bounded by a couple of row groups however many partitions a chunk spans, however large its rows and
+/// files. Returns the add actions with exact sizes and stats over all of a file's row groups; nothing is visible to
+/// readers until a commit references the files, and disposing before <see cref="FlushAsync"/> abandons the open ones.
 /// </summary>
 internal sealed class DataFileWriter<TRow>(ILakeStorage storage, string tablePath, TableSpec<TRow> spec, int maxRowsPerFile, long maxBytesPerFile, TimeProvider time)
+    : IAsyncDisposable
     where TRow : class, new()
 {
-    private readonly Dictionary<string, Buffer> _buffers = new(StringComparer.Ordinal);
+    public const long BufferedBytesLimit = 2 * ParquetFiles.RowGroupBytes;
+    public const int BufferedRowsLimit = 2 * ParquetFiles.MaxRowGroupRows;
+    public const int MaxOpenFiles = 16;
+
+    private readonly Dictionary<string, Partition> _partitions = new(StringComparer.Ordinal);
     private IReadOnlyDictionary<string, string?>? _lastValues;
-    private string _lastDir = "";
+    private Partition? _last;
     private int _buffered;
     private long _bufferedBytes;
+    private int _open;
 
     public List<AddFile> Added { get; } = [];
     public long Rows { get; private set; }
 
     public async Task AddAsync(TRow row, IReadOnlyDictionary<string, string?> partitionValues, CancellationToken cancellationToken)
     {
-        // Rows usually arrive grouped by partition: reuse the last folder name instead of escaping it for every row.
-        if (_lastValues is null || !SameValues(_lastValues, partitionValues))
+        // Rows usually arrive grouped by partition: reuse the last partition instead of escaping its folder name for every row.
+        if (_last is null || _lastValues is null || !SameValues(_lastValues, partitionValues))
         {
-            _lastDir = PartitionPaths.Directory(spec.PartitionColumns, partitionValues);
+            var dir = PartitionPaths.Directory(spec.PartitionColumns, partitionValues);
+            if (!_partitions.TryGetValue(dir, out _last)) _partitions[dir] = _last = new Partition(dir, partitionValues);
             _lastValues = partitionValues;
         }
-        var dir = _lastDir;
-        if (!_buffers.TryGetValue(dir, out var buffer)) _buffers[dir] = buffer = new Buffer(partitionValues);
+        var partition = _last;
         var bytes = RowSize<TRow>.Of(row);
-        buffer.Rows.Add(row);
-        buffer.Bytes += bytes;
+        partition.Group.Add(row);
+        partition.GroupBytes += bytes;
         Rows++;
         _buffered++;
         _bufferedBytes += bytes;
-        if (buffer.Rows.Count >= maxRowsPerFile || buffer.Bytes >= maxBytesPerFile) await WriteBufferAsync(dir, cancellationToken).ConfigureAwait(false);
-        else if (_buffered > maxRowsPerFile || _bufferedBytes > maxBytesPerFile)
-            await WriteBufferAsync(_buffers.MaxBy(b => b.Value.Bytes).Key, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task WriteBufferAsync(string dir, CancellationToken cancellationToken)
-    {
-        var buffer = _buffers[dir];
-        Added.Add(await WriteAsync(dir, buffer.Values, buffer.Rows, ParquetFiles.RowGroupRows(buffer.Rows.Count, buffer.Bytes), cancellationToken).ConfigureAwait(false));
-        _buffered -= buffer.Rows.Count;
-        _bufferedBytes -= buffer.Bytes;
-        // A new list, not Clear(): the written rows become collectable at once instead of pinning a large array.
-        _buffers[dir] = new Buffer(buffer.Values);
+        if ((partition.File?.Rows ?? 0) + partition.Group.Count >= maxRowsPerFile || (partition.File?.Bytes ?? 0) + partition.GroupBytes >= maxBytesPerFile)
+        {
+            await WriteGroupAsync(partition, cancellationToken).ConfigureAwait(false);
+            await FinishFileAsync(partition).ConfigureAwait(false);
+        }
+        else if (partition.Group.Count >= ParquetFiles.MaxRowGroupRows || partition.GroupBytes >= ParquetFiles.RowGroupBytes)
+            await WriteGroupAsync(partition, cancellationToken).ConfigureAwait(false);
+        else if (_buffered > BufferedRowsLimit || _bufferedBytes > BufferedBytesLimit)
+            await WriteGroupAsync(_partitions.Values.MaxBy(p => p.GroupBytes)!, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
-        foreach (var dir in _buffers.Where(b => b.Value.Rows.Count > 0).Select(b => b.Key).Order(StringComparer.Ordinal).ToList())
-            await WriteBufferAsync(dir, cancellationToken).ConfigureAwait(false);
+        foreach (var partition in _partitions.Values.OrderBy(p => p.Dir, StringComparer.Ordinal))
+        {
+            if (partition.Group.Count > 0) await WriteGroupAsync(partition, cancellationToken).ConfigureAwait(false);
+            if (partition.File is not null) await FinishFileAsync(partition).ConfigureAwait(false);
+        }
     }
 
-    private sealed class Buffer(IReadOnlyDictionary<string, string?> values)
+    private async Task WriteGroupAsync(Partition partition, CancellationToken cancellationToken)
     {
+        if (partition.File is null)
+        {
+            if (_open >= MaxOpenFiles)
+                await FinishFileAsync(_partitions.Values.Where(p => p.File is not null).MaxBy(p => p.File!.Bytes)!).ConfigureAwait(false);
+            partition.RelativePath = (partition.Dir.Length > 0 ? partition.Dir + "/" : "") + $"part-{Guid.NewGuid():N}.c000.snappy.parquet";
+            partition.File = new OpenDataFile<TRow>(storage, LakePaths.Combine(tablePath, partition.RelativePath), cancellationToken);
+            _open++;
+        }
+        await partition.File.AppendAsync(partition.Group, partition.GroupBytes).ConfigureAwait(false);
+        _buffered -= partition.Group.Count;
+        _bufferedBytes -= partition.GroupBytes;
+        // A new list, not Clear(): the written rows become collectable at once instead of pinning a large array.
+        partition.Group = [];
+        partition.GroupBytes = 0;
+    }
+
+    private async Task FinishFileAsync(Partition partition)
+    {
+        var file = partition.File!;
+        partition.File = null;
+        _open--;
+        var size = await file.CompleteAsync().ConfigureAwait(false);
+        Added.Add(new AddFile(PartitionPaths.ToLogPath(partition.RelativePath), partition.Values, size, time.GetUtcNow().ToUnixTimeMilliseconds(), true, file.Stats.ToJson()));
+    }
+
+    /// <summary>Abandons the files still open (a failed or cancelled write): the storage deletes their temporary files.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var partition in _partitions.Values)
+        {
+            if (partition.File is not { } file) continue;
+            partition.File = null;
+            await file.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private sealed class Partition(string dir, IReadOnlyDictionary<string, string?> values)
+    {
+        public string Dir { get; } = dir;
         public IReadOnlyDictionary<string, string?> Values { get; } = values;
-        public List<TRow> Rows { get; } = [];
-        public long Bytes { get; set; }
+        public List<TRow> Group { get; set; } = [];
+        public long GroupBytes { get; set; }
+        public OpenDataFile<TRow>? File { get; set; }
+        public string RelativePath { get; set; } = "";
     }
 
     private static bool SameValues(IReadOnlyDictionary<string, string?> a, IReadOnlyDictionary<string, string?> b) =>
         a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v == kv.Value);
-
-    private async Task<AddFile> WriteAsync(string dir, IReadOnlyDictionary<string, string?> values, List<TRow> rows, int rowGroupSize, CancellationToken ct)
-    {
-        var relative = (dir.Length > 0 ? dir + "/" : "") + $"part-{Guid.NewGuid():N}.c000.snappy.parquet";
-        var size = await ParquetFiles.WriteAsync(storage, LakePaths.Combine(tablePath, relative), rows, rowGroupSize, ct).ConfigureAwait(false);
-        return new AddFile(PartitionPaths.ToLogPath(relative), values, size, time.GetUtcNow().ToUnixTimeMilliseconds(), true, FileStats.Compute(rows));
-    }
 }

@@ -48,7 +48,7 @@ public sealed partial class DeltaTable<TRow> where TRow : class, new()
     /// <summary>The table's key in <see cref="Storage"/>.</summary>
     public string TablePath { get; }
     public int MaxRowsPerFile { get; init; } = 50_000;
-    /// <summary>Row memory (strings as UTF-16) buffered per data file before it is written: bounds a writer's memory whatever the row size.</summary>
+    /// <summary>Row memory (strings as UTF-16) of the rows of one data file: a file is finished at this size (it is written a row group at a time, so this bounds files, not memory).</summary>
     public long MaxBytesPerFile { get; init; } = 8L * 1024 * 1024;
 
     /// <summary>Whether the table has at least one commit.</summary>
@@ -133,16 +133,25 @@ public sealed partial class DeltaTable<TRow> where TRow : class, new()
     {
         if (await ExistsAsync(ct).ConfigureAwait(false)) EnsureSchemaMatches(await SnapshotAsync(cancellationToken: ct).ConfigureAwait(false));
         var writer = new DataFileWriter<TRow>(Storage, TablePath, _spec, MaxRowsPerFile, MaxBytesPerFile, _time);
-        await foreach (var row in rows.WithCancellation(ct).ConfigureAwait(false))
+        try
         {
-            var values = _spec.PartitionValuesOf(row);
-            if (replace is not null && !replace.Matches(values))
-                throw new ArgumentException($"{_spec.Name}: row with partition {Describe(values)} is outside the overwrite predicate {replace.Description}");
-            await writer.AddAsync(row, values, ct).ConfigureAwait(false);
+            await foreach (var row in rows.WithCancellation(ct).ConfigureAwait(false))
+            {
+                var values = _spec.PartitionValuesOf(row);
+                if (replace is not null && !replace.Matches(values))
+                    throw new ArgumentException($"{_spec.Name}: row with partition {Describe(values)} is outside the overwrite predicate {replace.Description}");
+                await writer.AddAsync(row, values, ct).ConfigureAwait(false);
+            }
+            await writer.FlushAsync(ct).ConfigureAwait(false);
+            ct.ThrowIfCancellationRequested();
+            return writer;
         }
-        await writer.FlushAsync(ct).ConfigureAwait(false);
-        ct.ThrowIfCancellationRequested();
-        return writer;
+        catch
+        {
+            // The files still open are abandoned (their temporary files deleted); finished ones stay unreferenced, as after a crash.
+            await writer.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     private void EnsureSchemaMatches(DeltaSnapshot snapshot)

@@ -9,39 +9,69 @@ namespace Jobs.Lake;
 /// skips on (numbers, strings ≤ 32 chars, timestamps), never NaN; nullCount for every data column; partition
 /// columns are excluded. Wrong stats would make readers skip files silently, so anything doubtful is left out.
 /// </summary>
-internal static class FileStats
+internal sealed class FileStats<TRow>
 {
     private const int MaxStringLength = 32;
 
-    public static string Compute<TRow>(IReadOnlyList<TRow> rows)
+    private static readonly (System.Reflection.PropertyInfo Property, string Name, bool Ranged)[] Columns =
+        DeltaSchema.DataProperties(typeof(TRow)).Select(p =>
+        {
+            var type = Nullable.GetUnderlyingType(p.PropertyType) ?? p.PropertyType;
+            var ranged = type == typeof(string) || type == typeof(long) || type == typeof(int) || type == typeof(DateTime)
+                || type == typeof(float) || type == typeof(double);
+            return (p, DeltaSchema.ColumnName(p), ranged);
+        }).ToArray();
+
+    private readonly Column[] _columns = Columns.Select(c => new Column { Ranged = c.Ranged }).ToArray();
+    private long _rows;
+
+    /// <summary>The stats of <paramref name="rows"/> as one file.</summary>
+    public static string Compute(IEnumerable<TRow> rows)
+    {
+        var stats = new FileStats<TRow>();
+        foreach (var row in rows) stats.Add(row);
+        return stats.ToJson();
+    }
+
+    /// <summary>Counts <paramref name="row"/> into the file's stats: a file written a row group at a time gets the stats of all its rows.</summary>
+    public void Add(TRow row)
+    {
+        _rows++;
+        for (var i = 0; i < _columns.Length; i++)
+        {
+            var column = _columns[i];
+            var value = Columns[i].Property.GetValue(row);
+            if (value is null) { column.Nulls++; continue; }
+            if (!column.Ranged) continue;
+            if (!Usable(value)) { column.Ranged = false; continue; } // one unusable value (NaN, long string) voids min/max
+            var v = (IComparable)value;
+            if (column.Lo is null || Compare(v, column.Lo) < 0) column.Lo = v;
+            if (column.Hi is null || Compare(v, column.Hi) > 0) column.Hi = v;
+        }
+    }
+
+    public string ToJson()
     {
         var min = new JsonObject();
         var max = new JsonObject();
         var nulls = new JsonObject();
-        foreach (var property in DeltaSchema.DataProperties(typeof(TRow)))
+        for (var i = 0; i < _columns.Length; i++)
         {
-            var name = DeltaSchema.ColumnName(property);
-            var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
-            var ranged = type == typeof(string) || type == typeof(long) || type == typeof(int) || type == typeof(DateTime)
-                || type == typeof(float) || type == typeof(double);
-            long nullCount = 0;
-            IComparable? lo = null, hi = null;
-            foreach (var row in rows)
-            {
-                var value = property.GetValue(row);
-                if (value is null) { nullCount++; continue; }
-                if (!ranged) continue;
-                if (!Usable(value)) { ranged = false; continue; } // one unusable value (NaN, long string) voids min/max
-                var v = (IComparable)value;
-                if (lo is null || Compare(v, lo) < 0) lo = v;
-                if (hi is null || Compare(v, hi) > 0) hi = v;
-            }
-            nulls[name] = nullCount;
-            if (!ranged || lo is null || hi is null) continue;
-            min[name] = ToJson(lo);
-            max[name] = ToJson(hi);
+            var (name, column) = (Columns[i].Name, _columns[i]);
+            nulls[name] = column.Nulls;
+            if (!column.Ranged || column.Lo is null || column.Hi is null) continue;
+            min[name] = ToJson(column.Lo);
+            max[name] = ToJson(column.Hi);
         }
-        return new JsonObject { ["numRecords"] = rows.Count, ["minValues"] = min, ["maxValues"] = max, ["nullCount"] = nulls }.ToJsonString();
+        return new JsonObject { ["numRecords"] = _rows, ["minValues"] = min, ["maxValues"] = max, ["nullCount"] = nulls }.ToJsonString();
+    }
+
+    private sealed class Column
+    {
+        public bool Ranged { get; set; }
+        public long Nulls { get; set; }
+        public IComparable? Lo { get; set; }
+        public IComparable? Hi { get; set; }
     }
 
     private static bool Usable(object value) => value switch

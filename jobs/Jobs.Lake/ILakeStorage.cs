@@ -26,7 +26,9 @@ public interface ILakeStorage
 
     /// <summary>
     /// Creates or replaces the file with what <paramref name="content"/> writes; readers see the previous content or
-    /// the new one whole, never a part. Returns the exact size written.
+    /// the new one whole, never a part. The stream given to <paramref name="content"/> is readable and seekable too
+    /// (a Parquet file appended to a row group at a time reads its footer back); it may stay open as long as the
+    /// content keeps writing. Returns the exact size written.
     /// </summary>
     Task<long> WriteAsync(string path, Func<Stream, CancellationToken, Task> content, CancellationToken cancellationToken);
 

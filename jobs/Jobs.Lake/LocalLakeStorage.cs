@@ -70,7 +70,8 @@ public sealed partial class LocalLakeStorage : ILakeStorage
         try
         {
             long size;
-            var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
+            // Read-write: a Parquet file written a row group at a time reads its footer back before appending the next one.
+            var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, useAsync: true);
             await using (fs.ConfigureAwait(false))
             {
                 await content(fs, cancellationToken).ConfigureAwait(false);

@@ -15,19 +15,22 @@ internal static class ParquetFiles
     public const long RowGroupBytes = 2L * 1024 * 1024;
 
     /// <summary>Writes <paramref name="rows"/> as the file <paramref name="path"/>; returns its exact size (add.size: Spark reads the footer at size - 8).</summary>
-    public static Task<long> WriteAsync<TRow>(ILakeStorage storage, string path, IReadOnlyCollection<TRow> rows, CancellationToken cancellationToken) =>
-        WriteAsync(storage, path, rows, MaxRowGroupRows, cancellationToken);
-
-    /// <param name="rowGroupSize">Rows per row group (see <see cref="RowGroupRows"/>).</param>
-    public static Task<long> WriteAsync<TRow>(ILakeStorage storage, string path, IReadOnlyCollection<TRow> rows, int rowGroupSize, CancellationToken cancellationToken)
+    public static Task<long> WriteAsync<TRow>(ILakeStorage storage, string path, IReadOnlyCollection<TRow> rows, CancellationToken cancellationToken)
     {
-        var options = new ParquetOptions { CompressionMethod = CompressionMethod.Snappy, RowGroupSize = rowGroupSize };
+        var options = new ParquetOptions { CompressionMethod = CompressionMethod.Snappy, RowGroupSize = MaxRowGroupRows };
         return storage.WriteAsync(path, (fs, ct) => ParquetSerializer.SerializeAsync(rows, fs, options, cancellationToken: ct), cancellationToken);
     }
 
-    /// <summary>Rows per row group for <paramref name="rows"/> rows holding <paramref name="bytes"/> of row memory: about <see cref="RowGroupBytes"/> each.</summary>
-    public static int RowGroupRows(int rows, long bytes) =>
-        (int)Math.Clamp(bytes <= RowGroupBytes ? rows : rows * RowGroupBytes / bytes, 1, MaxRowGroupRows);
+    /// <summary>
+    /// Writes <paramref name="rows"/> as one row group of the Parquet file in <paramref name="file"/>: a new file, or when
+    /// <paramref name="append"/> the next row group of the complete file already there (its footer is read back and
+    /// rewritten after the new group, so <paramref name="file"/> must be readable and seekable).
+    /// </summary>
+    public static Task WriteRowGroupAsync<TRow>(Stream file, IReadOnlyCollection<TRow> rows, bool append, CancellationToken cancellationToken)
+    {
+        var options = new ParquetOptions { CompressionMethod = CompressionMethod.Snappy, RowGroupSize = Math.Max(1, rows.Count), Append = append };
+        return ParquetSerializer.SerializeAsync(rows, file, options, cancellationToken: cancellationToken);
+    }
 
     /// <summary>Row groups in the file; the stream stays open for reading them one at a time.</summary>
     public static async Task<int> RowGroupCountAsync(Stream file, ParquetOptions? options, CancellationToken cancellationToken)
