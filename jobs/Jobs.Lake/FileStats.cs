@@ -25,14 +25,6 @@ internal sealed class FileStats<TRow>
     private readonly Column[] _columns = Columns.Select(c => new Column { Ranged = c.Ranged }).ToArray();
     private long _rows;
 
-    /// <summary>The stats of <paramref name="rows"/> as one file.</summary>
-    public static string Compute(IEnumerable<TRow> rows)
-    {
-        var stats = new FileStats<TRow>();
-        foreach (var row in rows) stats.Add(row);
-        return stats.ToJson();
-    }
-
     /// <summary>Counts <paramref name="row"/> into the file's stats: a file written a row group at a time gets the stats of all its rows.</summary>
     public void Add(TRow row)
     {
