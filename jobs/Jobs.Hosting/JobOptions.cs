@@ -26,4 +26,7 @@ public sealed class JobOptions
 
     [Description("json or text (default: json unless stderr is a terminal)")]
     public string? LogFormat { get; set; }
+
+    [Description("On success, write the result (counts, changed_days: days outside the chunk whose data changed) as JSON to this file, e.g. Airflow's /airflow/xcom/return.json")]
+    public string? ResultFile { get; set; }
 }

@@ -75,7 +75,7 @@ public static class JobRunner
                     problems.AddRange(Preflight(stage, provider));
                     return problems.Count > 0 ? Usage(settings, stage, problems) : ExitCodes.Success;
                 }
-                return await ExecuteAsync(stage, provider, context, logger, settings, cancellationToken).ConfigureAwait(false);
+                return await ExecuteAsync(stage, provider, context, logger, settings, job.ResultFile, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -169,7 +169,7 @@ public static class JobRunner
     }
 
     private static async Task<int> ExecuteAsync(Stage stage, IServiceProvider services, JobContext context, Serilog.ILogger log,
-        JobRunnerSettings settings, CancellationToken outer)
+        JobRunnerSettings settings, string? resultFile, CancellationToken outer)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(outer);
         using var sigterm = settings.HandleSignals ? PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop) : null;
@@ -183,6 +183,10 @@ public static class JobRunner
             var seconds = Math.Max(clock.Elapsed.TotalSeconds, 1e-3);
             log.Information("Finished {Stage:l} in {ElapsedMs} ms: {Rows} rows, {RowsPerSecond} rows/s, counts {@Counts}",
                 stage.Name, clock.ElapsedMilliseconds, result.Rows, Math.Round(result.Rows / seconds, 1), result.Counts);
+            if (result.ChangedDays.Count > 0)
+                log.Warning("{Stage:l} changed the data of {Count} days outside its chunk; run the later stages for them: {Days:l}",
+                    stage.Name, result.ChangedDays.Count, string.Join(", ", result.ChangedDays.Select(d => d.ToString(DateChunk.Format, System.Globalization.CultureInfo.InvariantCulture))));
+            if (resultFile is not null) await StageResultFile.WriteAsync(resultFile, stage.Name, context, result, cts.Token).ConfigureAwait(false);
             // The counts reach the orchestrator too (Airflow reads the pod's termination message: e.g. the dead-letter share).
             WriteTerminationLog(settings.TerminationLogPath, $"{stage.Name} ok: {System.Text.Json.JsonSerializer.Serialize(result.Counts)}");
             return ExitCodes.Success;

@@ -54,7 +54,7 @@ public sealed partial class IngestWork(IngestOptions options, IngestSources sour
         return StageResult.Of(counts.Read, ("files", counts.Files), ("bytes", counts.Bytes), ("input", counts.Input), ("read", counts.Read),
             ("accepted", counts.Accepted), ("quarantined", counts.Quarantined), ("quarantined_undated", counts.QuarantinedUndated),
             ("duplicates", counts.Duplicates), ("other_chunks", counts.OtherChunks), ("duplicate_ids_demoted", duplicates.Demoted),
-            ("duplicate_ids_promoted", duplicates.Promoted), ("duplicate_ids_restore_pending", duplicates.RestorePending), ("duplicate_ids_other_days", duplicates.OtherDays));
+            ("duplicate_ids_promoted", duplicates.Promoted), ("duplicate_ids_restore_pending", duplicates.RestorePending), ("duplicate_ids_other_days", duplicates.OtherDays.Count)) with { ChangedDays = duplicates.OtherDays };
     }
 
     /// <summary>

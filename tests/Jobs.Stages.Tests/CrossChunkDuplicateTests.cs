@@ -141,5 +141,46 @@ public sealed class CrossChunkDuplicateTests : IDisposable
         Assert.All(quarantine.Where(q => q.Contains(" b duplicate_id ", StringComparison.Ordinal)), q => Assert.Contains("kept records.jsonl:1 of 2024-03-01", q));
     }
 
+    [Fact]
+    public async Task Ingest_NewWinnerDemotesAnotherDay_NamesThatDayInItsResult_AlsoOnARetryWithNothingLeftToMove()
+    {
+        var lake = NewLake("changed-days");
+        var source = Source(lake);
+        await DayAsync(lake, source, "2024-03-01", "last");
+        var resultFile = Path.Combine(_dir.Path, "xcom", "return.json");
+
+        // Day 2's records of a and b win under "last": day 1's documents change, and the result names day 1.
+        var run = await StageRun.RunAsync(new IngestStage(), "--start", "2024-03-02", "--end", "2024-03-03", "--lake", lake, "--source", source,
+            "--duplicate-ids", "last", "--max-quarantined-share", "1", "--run-id", "run-7", "--result-file", resultFile);
+        Assert.True(run.ExitCode == ExitCodes.Success, run.Log);
+        Assert.Equal((2L, 1L), (run.Counts["duplicate_ids_demoted"], run.Counts["duplicate_ids_other_days"]));
+        Assert.Equal(["2024-03-01"], ChangedDays(resultFile));
+        Assert.Contains("run the later stages for them: 2024-03-01", run.Log, StringComparison.Ordinal);
+
+        // A retry of the same run (a pod that died after those commits): nothing is left to move, and day 1 is still named.
+        File.Delete(resultFile);
+        var retry = await StageRun.RunAsync(new IngestStage(), "--start", "2024-03-02", "--end", "2024-03-03", "--lake", lake, "--source", source,
+            "--duplicate-ids", "last", "--max-quarantined-share", "1", "--run-id", "run-7", "--result-file", resultFile);
+        Assert.True(retry.ExitCode == ExitCodes.Success, retry.Log);
+        Assert.Equal(0L, retry.Counts["duplicate_ids_demoted"]);
+        Assert.Equal(["2024-03-01"], ChangedDays(resultFile));
+
+        // Another run over the same day changes nothing elsewhere and names no day.
+        var later = await StageRun.RunAsync(new IngestStage(), "--start", "2024-03-02", "--end", "2024-03-03", "--lake", lake, "--source", source,
+            "--duplicate-ids", "last", "--max-quarantined-share", "1", "--run-id", "run-8", "--result-file", resultFile);
+        Assert.True(later.ExitCode == ExitCodes.Success, later.Log);
+        Assert.Empty(ChangedDays(resultFile));
+        using var result = System.Text.Json.JsonDocument.Parse(File.ReadAllText(resultFile));
+        Assert.Equal(("ingest", "run-8", "2024-03-02", "2024-03-03"), (result.RootElement.GetProperty("stage").GetString(), result.RootElement.GetProperty("run_id").GetString(),
+            result.RootElement.GetProperty("start").GetString(), result.RootElement.GetProperty("end").GetString()));
+        Assert.Equal(later.Counts["accepted"], result.RootElement.GetProperty("counts").GetProperty("accepted").GetInt64());
+    }
+
+    private static List<string?> ChangedDays(string resultFile)
+    {
+        using var result = System.Text.Json.JsonDocument.Parse(File.ReadAllText(resultFile));
+        return [.. result.RootElement.GetProperty("changed_days").EnumerateArray().Select(d => d.GetString())];
+    }
+
     public void Dispose() => _dir.Dispose();
 }

@@ -52,7 +52,7 @@ public sealed partial class CrossDayDuplicates(LakeStore lake, DuplicateIdRule r
                 var own = candidates.Contested.Values.SelectMany(c => c).Where(c => chunk.Contains(c.Day)).ToList();
                 var winners = candidates.OwnRows - own.Count + own.Count(c => c == IdCandidate.Winner(candidates.Contested[c.DocId], rule));
                 if (_otherDays.Count > 0) OtherDaysChanged(string.Join(", ", _otherDays.Select(d => DayPartition.Format(d))));
-                return counts with { OwnWinners = winners, OwnCandidates = candidates.OwnRows, OtherDays = _otherDays.Count };
+                return counts with { OwnWinners = winners, OwnCandidates = candidates.OwnRows, OtherDays = [.. _otherDays] };
             }
             RoundLost(round, "another run registered candidates of the same ids");
         }
@@ -110,6 +110,11 @@ public sealed partial class CrossDayDuplicates(LakeStore lake, DuplicateIdRule r
         var quar = new Dictionary<(DateOnly, string, string), QuarantineRow>();
         await foreach (var q in quarantine.ReadAsync(Days(days), qv < 0 ? null : qv, ct).ConfigureAwait(false))
             if (q.Reason == QuarantineReasons.DuplicateId && q.RecordId is { } id && action.Contains(id) && q.Day is { } day) quar.TryAdd((day, q.Source, q.RecordRef), q);
+
+        // Rows an earlier try of this run moved (Airflow keeps the run id across retries): their days changed too, though
+        // nothing is left to move now, so a retry after a pod died past those commits still names them.
+        _otherDays.UnionWith(docs.Values.Where(d => d.RunId == runId && !chunk.Contains(d.Day)).Select(d => d.Day));
+        _otherDays.UnionWith(quar.Values.Where(q => q.RunId == runId).Select(q => q.Day).OfType<DateOnly>().Where(d => !chunk.Contains(d)));
 
         var plan = new Plan();
         foreach (var id in action)

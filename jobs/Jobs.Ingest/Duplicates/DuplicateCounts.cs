@@ -9,8 +9,8 @@ public sealed record DuplicateCounts
     public long Promoted { get; init; }
     /// <summary>Records that keep their id now but whose quarantined copy is truncated: their day must be re-ingested.</summary>
     public long RestorePending { get; init; }
-    /// <summary>Days outside the chunk whose documents changed: their chunk, embed and load must run again.</summary>
-    public long OtherDays { get; init; }
+    /// <summary>Days outside the chunk whose documents this run changed: their chunk, embed and load must run again.</summary>
+    public IReadOnlyList<DateOnly> OtherDays { get; init; } = [];
     public long OwnCandidates { get; init; }
     public long OwnWinners { get; init; }
 }

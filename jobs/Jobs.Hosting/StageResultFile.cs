@@ -1,0 +1,43 @@
+using System.Globalization;
+using System.Text.Json;
+using Jobs.Contracts;
+
+namespace Jobs.Hosting;
+
+/// <summary>
+/// The result of a successful run as one JSON object, for the orchestrator (<c>--result-file</c>; KubernetesPodOperator
+/// with <c>do_xcom_push</c> reads <c>/airflow/xcom/return.json</c> into the task's XCom):
+/// <c>{"stage", "run_id", "start", "end", "rows", "counts": {...}, "changed_days": ["yyyy-MM-dd", ...]}</c>.
+/// Written to a temporary file and moved into place, so a reader never sees half of it.
+/// </summary>
+public static class StageResultFile
+{
+    public static async Task WriteAsync(string path, string stage, JobContext context, StageResult result, CancellationToken cancellationToken)
+    {
+        var full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var temporary = full + ".tmp";
+        var stream = File.Create(temporary);
+        await using (stream.ConfigureAwait(false))
+        await using (var json = new Utf8JsonWriter(stream))
+        {
+            json.WriteStartObject();
+            json.WriteString("stage", stage);
+            json.WriteString("run_id", context.RunId);
+            json.WriteString("start", Day(context.ChunkOrNull?.Start));
+            json.WriteString("end", Day(context.ChunkOrNull?.End));
+            json.WriteNumber("rows", result.Rows);
+            json.WriteStartObject("counts");
+            foreach (var (name, value) in result.Counts) json.WriteNumber(name, value);
+            json.WriteEndObject();
+            json.WriteStartArray("changed_days");
+            foreach (var day in result.ChangedDays.Order()) json.WriteStringValue(Day(day));
+            json.WriteEndArray();
+            json.WriteEndObject();
+            await json.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        File.Move(temporary, full, overwrite: true);
+    }
+
+    private static string? Day(DateOnly? day) => day?.ToString(DateChunk.Format, CultureInfo.InvariantCulture);
+}
