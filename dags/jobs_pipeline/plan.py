@@ -121,6 +121,41 @@ def per_chunk(calls: Mapping[str, list[list[str]]]) -> list[dict[str, list[str]]
     return [{stage: chunks[i] if chunks else [] for stage, chunks in calls.items()} for i in range(count)]
 
 
+def changed_days(results: Sequence[Mapping | None] | None) -> list[date]:
+    """The days named in the ingest results' ``changed_days`` (days outside each pod's chunk whose documents it
+    changed), sorted, each once; results of chunks whose ingest did not run or pushed nothing are None or absent."""
+    days = {date.fromisoformat(day) for result in results or [] if isinstance(result, Mapping)
+            for day in result.get("changed_days") or []}  # fmt: skip
+    return sorted(days)
+
+
+def day_runs(days: Sequence[date], chunk_days: int) -> list[tuple[date, date]]:
+    """Consecutive days as half-open chunks of at most ``chunk_days`` days; a gap starts a new chunk."""
+    if chunk_days < 1:
+        raise ValueError(f"chunk_days must be at least 1, not {chunk_days}")
+    chunks: list[tuple[date, date]] = []
+    for day in sorted(set(days)):
+        if chunks and chunks[-1][1] == day and (day - chunks[-1][0]).days < chunk_days:
+            chunks[-1] = (chunks[-1][0], day + timedelta(days=1))
+        else:
+            chunks.append((day, day + timedelta(days=1)))
+    return chunks
+
+
+def plan_changed_days(days: Sequence[date], run_params: Mapping, run_id: str) -> dict[str, list[list[str]]]:
+    """``plan`` for the days another chunk's ingest changed: the run's selected stages after ingest (ingest itself
+    already wrote their documents), over ``days`` grouped into chunks; nothing when no later stage is selected."""
+    merged = {name: schema["default"] for name, schema in params.SCHEMAS.items()} | dict(run_params)
+    chunks = day_runs(days, int(merged["chunk_days"]))
+    flags = {"full_refresh": False, "replay": False}
+    return {
+        stage: [stage_arguments(stage, chunk, run_id, **flags) for chunk in chunks]
+        if stage != "ingest" and _selected(stage, merged["stages"])
+        else []
+        for stage in settings.STAGES
+    }
+
+
 def theme_arguments(run_params: Mapping, run_day: date | datetime | None, run_id: str) -> list[str]:
     """The theme stage's arguments: the Params' start/end, else the THEME_WINDOW_DAYS days before the run's day."""
     if run_params.get("start") is None and run_params.get("end") is None:

@@ -93,6 +93,7 @@ def stage_task_kwargs(stage: str) -> dict[str, Any]:
         # Failed pods stay for `kubectl logs/describe`; successful ones go. Their reason is also in the task log,
         # from /dev/termination-log.
         "on_finish_action": "delete_succeeded_pod",
+        "do_xcom_push": spec.pushes_result,
         "startup_timeout_seconds": spec.startup_timeout_s,
         "log_events_on_failure": True,
         "get_logs": True,

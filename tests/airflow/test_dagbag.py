@@ -35,7 +35,8 @@ def test_dags_import_without_errors(dagbag):
 
 def test_pipeline_structure(dagbag):
     dag = dagbag.get_dag("jobs_pipeline")
-    assert set(dag.task_ids) == {f"per_chunk.{s}" for s in STAGES} | {"plan_chunks", "publish"}
+    assert set(dag.task_ids) == {f"{g}.{s}" for g in ("per_chunk", "changed_days") for s in STAGES} | {
+        "plan_chunks", "plan_changed_days", "publish"}  # fmt: skip
     for upstream, downstream in zip(STAGES, STAGES[1:], strict=False):
         assert f"per_chunk.{upstream}" in dag.get_task(f"per_chunk.{downstream}").upstream_task_ids
     for stage in STAGES:
@@ -49,7 +50,7 @@ def test_one_run_plans_the_selected_stage_only(dagbag):
     dag = dagbag.get_dag("jobs_pipeline")
     run = dag.test(
         run_conf={"start": "2024-03-01", "end": "2024-03-15", "stages": ["embed"]},
-        mark_success_pattern=r"^per_chunk\.",  # the pod tasks: no cluster here
+        mark_success_pattern=r"^(per_chunk|changed_days)\.",  # the pod tasks: no cluster here
     )
     assert run.state == "success"
 

@@ -188,6 +188,8 @@ def test_role_lets_airflow_launch_watch_and_delete_pods_and_nothing_more():
     }
     text = (CHART / "templates" / "role.yaml").read_text()
     assert text.index("{{- if .Values.rbac.podExec }}") < text.index('resources: ["pods/exec"]')
+    # The ingest task pushes its pod's result as XCom, which the provider reads by exec into the sidecar: on by default.
+    assert VALUES["rbac"]["podExec"] is True
 
 
 def test_role_binding_binds_the_airflow_service_accounts_from_their_namespace():

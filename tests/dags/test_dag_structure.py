@@ -17,6 +17,7 @@ from jobs_pipeline.operator import StagePodOperator
 STAGES = ["ingest", "chunk", "embed", "validate", "load", "validate_load"]  # validate_load: validate --after load
 SELECTABLE = STAGES[:5]
 GROUP = "per_chunk"
+CHANGED = "changed_days"
 UTC = timezone.utc
 
 
@@ -29,14 +30,20 @@ def test_dag_is_daily_on_data_intervals_without_catchup(pipeline_dag):
     assert pipeline_dag.tags and pipeline_dag.doc_md
 
 
-def test_tasks_are_a_planner_a_mapped_group_of_the_five_stages_and_one_publish_task(pipeline_dag):
-    assert sorted(pipeline_dag.task_ids) == sorted(["plan_chunks", "publish"] + [f"{GROUP}.{s}" for s in STAGES])
-    for stage in STAGES:
-        task = pipeline_dag.task_dict[f"{GROUP}.{stage}"]
-        assert isinstance(task, StagePodOperator) and isinstance(task, KubernetesPodOperator)
-        assert task.task_group.is_mapped and task.task_group.kind == "list_of_dicts"  # expand_kwargs
-        assert task.task_group.expand_input.operator.task_id == "plan_chunks"
-        assert isinstance(task.kwargs["arguments"], MappedArgument) and task.kwargs["arguments"].key == stage
+def test_tasks_are_a_planner_a_mapped_group_of_the_five_stages_the_same_group_for_changed_days_and_one_publish_task(pipeline_dag):
+    assert sorted(pipeline_dag.task_ids) == sorted(["plan_chunks", "plan_changed_days", "publish"]
+                                                   + [f"{g}.{s}" for g in (GROUP, CHANGED) for s in STAGES])  # fmt: skip
+    for group, planner in ((GROUP, "plan_chunks"), (CHANGED, "plan_changed_days")):
+        for stage in STAGES:
+            task = pipeline_dag.task_dict[f"{group}.{stage}"]
+            assert isinstance(task, StagePodOperator) and isinstance(task, KubernetesPodOperator)
+            assert task.task_group.is_mapped and task.task_group.kind == "list_of_dicts"  # expand_kwargs
+            assert task.task_group.expand_input.operator.task_id == planner
+            assert isinstance(task.kwargs["arguments"], MappedArgument) and task.kwargs["arguments"].key == stage
+    # Only ingest pushes its result (the days it changed outside its chunk) as XCom, which plan_changed_days reads.
+    assert [s for s in STAGES if pipeline_dag.task_dict[f"{GROUP}.{s}"].kwargs["do_xcom_push"]] == ["ingest"]
+    changed = pipeline_dag.task_dict["plan_changed_days"]
+    assert changed.trigger_rule == "all_done" and changed.upstream_task_ids == {f"{GROUP}.ingest", f"{GROUP}.validate_load"}
     publish = pipeline_dag.task_dict["publish"]
     assert publish.task_group is None  # unmapped: one Asset event per run, not one per chunk
     assert [a.name for a in publish.kwargs["outlets"]] == ["jobs_serving_tables"]
@@ -46,7 +53,7 @@ def test_stages_run_in_pipeline_order_within_each_chunk(pipeline_dag):
     for upstream, downstream in zip(STAGES, STAGES[1:], strict=False):
         assert pipeline_dag.task_dict[f"{GROUP}.{downstream}"].upstream_task_ids == {f"{GROUP}.{upstream}", "plan_chunks"}
     assert pipeline_dag.task_dict[f"{GROUP}.ingest"].upstream_task_ids == {"plan_chunks"}
-    assert pipeline_dag.task_dict["publish"].upstream_task_ids == {f"{GROUP}.validate_load"}
+    assert pipeline_dag.task_dict["publish"].upstream_task_ids == {f"{GROUP}.validate_load", f"{CHANGED}.validate_load"}
     assert pipeline_dag.task_dict["publish"].trigger_rule == "none_failed_min_one_success"
 
 

@@ -226,3 +226,30 @@ def test_every_provider_the_embed_cli_knows_is_a_valid_param(provider):
     body = {k: v for k, v in params.SCHEMAS["embedding_provider"].items() if k != "default"}
     jsonschema.validate(provider, body)
     assert plan.plan({"start": "2024-01-01", "end": "2024-01-02", "embedding_provider": provider}, None, None, "r")
+
+
+def test_changed_days_gathers_every_chunks_days_once_and_ignores_missing_results():
+    results = [{"changed_days": ["2024-02-11", "2024-02-10"]}, None, {"changed_days": []}, {"counts": {}},
+               {"changed_days": ["2024-02-11", "2023-12-31"]}]  # fmt: skip
+    assert plan.changed_days(results) == [date(2023, 12, 31), date(2024, 2, 10), date(2024, 2, 11)]
+    assert plan.changed_days(None) == [] and plan.changed_days([]) == []
+
+
+def test_day_runs_joins_consecutive_days_up_to_the_chunk_size_and_splits_at_gaps():
+    days = [date(2024, 2, d) for d in (1, 2, 3, 4, 5, 9, 10)] + [date(2024, 2, 3)]
+    assert plan.day_runs(days, 3) == [(date(2024, 2, 1), date(2024, 2, 4)), (date(2024, 2, 4), date(2024, 2, 6)),
+                                      (date(2024, 2, 9), date(2024, 2, 11))]  # fmt: skip
+    assert plan.day_runs(days, 1) == [(d, d + timedelta(days=1)) for d in sorted(set(days))]
+    assert plan.day_runs([], 7) == []
+    with pytest.raises(ValueError, match="at least 1"):
+        plan.day_runs(days, 0)
+
+
+def test_changed_days_plan_runs_the_selected_later_stages_never_ingest_nor_a_full_refresh():
+    days = [date(2024, 2, 10), date(2024, 2, 11)]
+    calls = plan.plan_changed_days(days, {"full_refresh": True, "stages": ["ingest", "chunk", "embed", "load"]}, "run-1")
+    assert calls["ingest"] == [] and calls["validate"] == []
+    assert calls["chunk"] == [["--start", "2024-02-10", "--end", "2024-02-12", "--run-id", "run-1", "--log-format", "json"]]
+    assert calls["embed"] == calls["chunk"]  # no --full-refresh: the other days' unchanged vectors are reused
+    assert calls["validate_load"] == [calls["load"][0] + ["--after", "load"]]
+    assert plan.per_chunk(plan.plan_changed_days(days, {"stages": ["ingest"]}, "run-1")) == []  # no later stage: no group

@@ -42,6 +42,19 @@ def exited(code: int, message: str | None = None, reason: str | None = None):
     return answer
 
 
+def ingest_result(changed_days: list[str]):
+    """Ingest exited 0 and left its result in /airflow/xcom/return.json (what --result-file writes)."""
+
+    def answer(pod: k8s.V1Pod) -> tuple[k8s.V1Pod, str]:
+        args = pod.spec.containers[0].args
+        assert args[args.index("--result-file") + 1] == "/airflow/xcom/return.json"
+        result = {"stage": "ingest", "run_id": args[args.index("--run-id") + 1], "start": args[1], "end": args[3],
+                  "rows": 10, "counts": {"accepted": 10}, "changed_days": changed_days}  # fmt: skip
+        return exited(0)(pod), json.dumps(result)
+
+    return answer
+
+
 def oom_killed(pod: k8s.V1Pod) -> k8s.V1Pod:
     return exited(137, None, "OOMKilled")(pod)
 
@@ -345,3 +358,71 @@ def test_a_pod_callback_cannot_fail_the_task_at_once(receiver, monkeypatch):
     run = run_dag(dag, FIVE_CHUNKS, cluster=cluster)
     assert run.state(f"{GROUP}.validate", 1) == "failed"
     assert run.tries(f"{GROUP}.validate", 1) == dag.default_args["retries"] + 1  # retried anyway
+
+
+# ------------------------------------------------------------------------- days another chunk's ingest changed
+
+CHANGED = "changed_days"
+
+
+def test_days_another_chunks_ingest_changed_run_their_later_stages_before_publish(pipeline, receiver):
+    # Chunk 1's ingest moved documents of two earlier days and one inside chunk 3 (a duplicate id changed hands);
+    # chunk 4's names one of the same days again.
+    cluster = FakeCluster({("ingest", "2024-03-01"): [ingest_result(["2024-02-10", "2024-02-11", "2024-03-16"])],
+                           ("ingest", "2024-03-22"): [ingest_result(["2024-02-11"])]})  # fmt: skip
+    run = run_dag(pipeline, FIVE_CHUNKS, cluster=cluster, run_id="manual__2024-03")
+
+    assert run.state("plan_changed_days") == "success"
+    # Consecutive days form one chunk, a gap starts another; no ingest: their documents are already right.
+    assert run.states(f"{CHANGED}.ingest") == {0: "skipped", 1: "skipped"}
+    assert cluster.starts("ingest") == CHUNK_STARTS
+    for stage in ("chunk", "embed", "validate", "load", "validate_load"):
+        assert run.states(f"{CHANGED}.{stage}") == {0: "success", 1: "success"}
+        assert cluster.starts(stage) == CHUNK_STARTS + ["2024-02-10", "2024-03-16"]
+    reruns = [args for stage, args in cluster.launched if stage == "load"][5:]
+    assert [a[:8] for a in reruns] == [
+        ["--start", "2024-02-10", "--end", "2024-02-12", "--run-id", "manual__2024-03", "--log-format", "json"],
+        ["--start", "2024-03-16", "--end", "2024-03-17", "--run-id", "manual__2024-03", "--log-format", "json"]]  # fmt: skip
+    # The themes wait for those days too: one Asset event, after every load.
+    assert run.state("publish") == "success" and len(run.asset_events) == 1
+    assert receiver.messages == []
+
+
+def test_no_day_changed_elsewhere_runs_nothing_more(pipeline):
+    cluster = FakeCluster({("ingest", day): [ingest_result([])] for day in CHUNK_STARTS})
+    run = run_dag(pipeline, FIVE_CHUNKS, cluster=cluster)
+    assert run.state("plan_changed_days") == "success"
+    assert all(run.state(f"{CHANGED}.{stage}") == "skipped" for stage in ("ingest", "chunk", "load"))
+    assert len(cluster.launched) == 5 * 6 and run.state("publish") == "success"
+
+
+def test_changed_days_still_run_when_another_chunk_failed(pipeline, receiver):
+    gate = "validate exit 4: quality gate: 3 of 40 chunks have no vector (max 0) [embeddings_complete]"
+    cluster = FakeCluster({("ingest", "2024-03-01"): [ingest_result(["2024-02-10"])],
+                           ("validate", "2024-03-08"): [exited(4, gate)]})  # fmt: skip
+    run = run_dag(pipeline, FIVE_CHUNKS, cluster=cluster)
+    # The other day's documents changed whatever became of chunk 2: its later stages run; the Asset waits for the fix.
+    assert run.state("plan_changed_days") == "success"
+    assert run.states(f"{CHANGED}.load") == {0: "success"} and cluster.starts("load")[-1] == "2024-02-10"
+    assert run.state("publish") == "upstream_failed" and run.asset_events == []
+    assert len(receiver.messages) == 1
+
+
+def test_changed_days_run_only_the_stages_the_run_selected(pipeline):
+    cluster = FakeCluster({("ingest", "2024-03-01"): [ingest_result(["2024-02-10"])]})
+    run = run_dag(pipeline, FIVE_CHUNKS | {"stages": ["ingest", "chunk"]}, cluster=cluster)
+    assert run.states(f"{CHANGED}.chunk") == {0: "success"} and cluster.starts("chunk")[-1] == "2024-02-10"
+    assert run.states(f"{CHANGED}.embed") == {0: "skipped"} and "2024-02-10" not in cluster.starts("embed")
+    only_ingest = FakeCluster({("ingest", "2024-03-01"): [ingest_result(["2024-02-10"])]})
+    run = run_dag(pipeline, FIVE_CHUNKS | {"stages": ["ingest"]}, cluster=only_ingest)
+    assert {stage for stage, _ in only_ingest.launched} == {"ingest"}
+    assert run.state(f"{CHANGED}.chunk") == "skipped"
+
+
+def test_a_malformed_result_file_fails_the_ingest_task(pipeline, receiver):
+    def garbled(pod: k8s.V1Pod) -> tuple[k8s.V1Pod, str]:
+        return exited(0)(pod), '{"changed_days": ['
+
+    cluster = FakeCluster({("ingest", "2024-03-01"): [garbled]})
+    run = run_dag(pipeline, FIVE_CHUNKS, cluster=cluster)
+    assert run.state(f"{GROUP}.ingest", 0) == "failed" and run.state(f"{GROUP}.chunk", 0) == "upstream_failed"

@@ -91,6 +91,12 @@ class _Run:
     # ------------------------------------------------------------------------------------------------ resolution
     def _xcom(self, arg: s.XComArg, map_index: int) -> Any:
         producer = arg.operator
+        if _group(producer) is not None and map_index < 0:
+            # An unmapped task reading a task of a mapped group gets every map index's value as one list, as Airflow's
+            # execution API combines them (airflow#49996); an instance that did not succeed pushed nothing. (A task of
+            # another mapped group is not modelled.)
+            return [ti.xcom[arg.key] for (task_id, index), ti in sorted(self.tis.items(), key=lambda kv: kv[0][1])
+                    if task_id == producer.task_id and index >= 0 and ti.state == "success" and arg.key in ti.xcom]  # fmt: skip
         index = map_index if _group(producer) is not None else -1
         ti = self.tis.get((producer.task_id, index))
         if ti is None or ti.state != "success":

@@ -7,6 +7,7 @@ right class (the provider also converts a few legacy forms).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -100,16 +101,24 @@ class KubernetesPodOperator(BaseOperator):
         if STANDIN_CLUSTER is None:
             raise RuntimeError("stand-in: no cluster (airflow._run.run_dag(..., cluster=...) provides one)")
         pod = self.build_pod_request_obj(context)
-        remote_pod = None
+        remote_pod = result = None
         try:
-            remote_pod = STANDIN_CLUSTER(pod)
+            # The cluster answers the finished remote pod, or (remote pod, the text the pod left in
+            # /airflow/xcom/return.json) when it wrote its result there.
+            answer = STANDIN_CLUSTER(pod)
+            remote_pod, written = answer if isinstance(answer, tuple) else (answer, None)
             if remote_pod.status.phase == "Pending":  # await_pod_start gave up (image pull, unschedulable)
                 raise PodLaunchFailedException(f"Pod took too long to start. Pod: {pod.metadata.name}")
+            if self.kwargs.get("do_xcom_push"):
+                # Provider extract_xcom(): the sidecar prints the file, or EMPTY_XCOM_RESULT when it is empty or absent;
+                # the text is parsed as JSON (a malformed file fails the task).
+                result = json.loads(written) if written and written.strip() else None
             callbacks = self.kwargs.get("callbacks") or []
             for callback in callbacks if isinstance(callbacks, list) else [callbacks]:
                 callback.on_pod_completion(pod=remote_pod, client=None, mode="sync", context=context, operator=self)
         finally:
-            self.post_complete_action(pod=pod, remote_pod=remote_pod, context=context, result=None)
+            self.post_complete_action(pod=pod, remote_pod=remote_pod, context=context, result=result)
+        return result if self.kwargs.get("do_xcom_push") else None
 
     def post_complete_action(self, *, pod: k8s.V1Pod, remote_pod: k8s.V1Pod, context: Any, result: Any, **kw: Any) -> None:
         self.cleanup(pod=pod, remote_pod=remote_pod, xcom_result=result, context=context)
