@@ -19,7 +19,8 @@ public sealed record DagPod(
     string DataMount,
     string[] Tmpfs,
     bool ReadOnlyRootFilesystem,
-    int RunAsUser);
+    int RunAsUser,
+    string? XcomMount);
 
 /// <summary>
 /// Asks the DAG itself which pods a run launches: runs tests/dags/render_pods.py, which calls the DAG's planning and

@@ -18,6 +18,7 @@ public sealed class ImagePipelineTests : IDisposable
     private const string PgAlias = "pg";
     private const string PgPassword = "jobs-images-test";
     private readonly TempDirectory _data = new("images-e2e");
+    private readonly TempDirectory _xcom = new("images-e2e-xcom");
 
     [Fact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
@@ -40,9 +41,16 @@ public sealed class ImagePipelineTests : IDisposable
 
         foreach (var pod in pods)
         {
-            var run = await StageContainer.RunAsync(pod, secrets, _data.Path, network, ct);
+            var xcom = Directory.CreateDirectory(Path.Combine(_xcom.Path, pod.Stage)).FullName;
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(xcom, (UnixFileMode)0x1FF); // the operator's emptyDir, writable by the pod
+            var run = await StageContainer.RunAsync(pod, secrets, _data.Path, network, ct, xcom);
             Assert.True(run.ExitCode == 0, $"{pod.Image} {string.Join(' ', pod.Arguments)} exited {run.ExitCode}:\n{run.Stderr}");
             Assert.Contains("\"Finished", run.Stderr, StringComparison.Ordinal); // JSON summary event on stderr
+            if (pod.XcomMount is null) continue;
+            // What the operator's sidecar reads and pushes as the task's XCom: the counts and the days changed elsewhere.
+            using var result = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(xcom, "return.json"), ct));
+            Assert.Equal((pod.Stage, 6L, 0), (result.RootElement.GetProperty("stage").GetString(),
+                result.RootElement.GetProperty("counts").GetProperty("accepted").GetInt64(), result.RootElement.GetProperty("changed_days").GetArrayLength()));
         }
 
         await using (var db = NpgsqlDataSource.Create(postgres.GetConnectionString()))
@@ -111,5 +119,9 @@ public sealed class ImagePipelineTests : IDisposable
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    public void Dispose() => _data.Dispose();
+    public void Dispose()
+    {
+        _data.Dispose();
+        _xcom.Dispose();
+    }
 }

@@ -11,12 +11,13 @@ public sealed record StageContainerResult(long ExitCode, string Stdout, string S
 /// <summary>
 /// Runs one stage image to completion the way its pod runs: the image's entrypoint with the DAG's arguments, the
 /// ConfigMap and Secret as environment, the data volume mounted, a read-only root filesystem with a tmpfs /tmp,
-/// the pod's non-root user.
+/// the pod's non-root user; for a pod that pushes its result as XCom, the operator's writable /airflow/xcom (here a
+/// host folder, <paramref name="hostXcomPath"/>, to read the result back).
 /// </summary>
 internal static class StageContainer
 {
     public static async Task<StageContainerResult> RunAsync(DagPod pod, IReadOnlyDictionary<string, string> secrets, string hostDataPath,
-        INetwork network, CancellationToken cancellationToken)
+        INetwork network, CancellationToken cancellationToken, string? hostXcomPath = null)
     {
         var env = new Dictionary<string, string>(pod.Env);
         foreach (var (name, reference) in pod.SecretEnv)
@@ -35,6 +36,8 @@ internal static class StageContainer
             .WithWaitStrategy(Wait.ForUnixContainer().AddCustomWaitStrategy(new Started()))
             .WithLogger(NullLogger.Instance);
         foreach (var path in pod.Tmpfs) builder = builder.WithTmpfsMount(path);
+        if (pod.XcomMount is { } xcom)
+            builder = builder.WithBindMount(hostXcomPath ?? throw new ArgumentException($"{pod.Stage} pushes XCom: give a host folder for {xcom}", nameof(hostXcomPath)), xcom);
 
         await using var container = builder.Build();
         await container.StartAsync(cancellationToken);

@@ -60,6 +60,9 @@ def render_pod(stage: str, arguments: list[str], config: dict[str, str]) -> dict
         "tmpfs": [m.mount_path for m in kwargs["volume_mounts"] if m.name == "tmp"],
         "readOnlyRootFilesystem": kwargs["container_security_context"].read_only_root_filesystem,
         "runAsUser": kwargs["security_context"].run_as_user,
+        # KubernetesPodOperator with do_xcom_push mounts an emptyDir here in the base container (PodDefaults.XCOM_MOUNT_PATH)
+        # and reads return.json from it through its sidecar.
+        "xcomMount": "/airflow/xcom" if kwargs.get("do_xcom_push") else None,
     }
 
 
