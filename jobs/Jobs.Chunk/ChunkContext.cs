@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Jobs.Embeddings;
 using Microsoft.ML.Tokenizers;
 
 namespace Jobs.Chunk;
@@ -21,8 +22,7 @@ public sealed partial class ChunkContext(BertTokenizer tokenizer, int maxTokens)
         var ids = new Dictionary<string, IReadOnlyList<int>>(StringComparer.Ordinal);
         var headings = Headings().Matches(text).Select(m => (After: m.Index + m.Length, Context: Fit(Join(title, Clean(m.Groups["h"].Value)), ids))).ToList();
         var plain = Fit(title, ids);
-        var reserved = ids.Values.Select(i => i.Count).DefaultIfEmpty(0).Max();
-        return new DocumentContext(plain, headings, reserved) { Ids = ids };
+        return new DocumentContext(plain, headings) { Ids = ids };
     }
 
     private static string? Join(string? title, string? heading) => title is null ? heading : heading is null ? title : title + "\n" + heading;
@@ -74,7 +74,7 @@ public sealed partial class ChunkContext(BertTokenizer tokenizer, int maxTokens)
 
     private int Count(string s) => Encode(s).Count;
 
-    private IReadOnlyList<int> Encode(string s) => tokenizer.EncodeToIds(s, int.MaxValue, addSpecialTokens: false, out _, out _);
+    private IReadOnlyList<int> Encode(string s) => tokenizer.Pieces(s);
 
     [GeneratedRegex(@"^[ \t]{0,3}#{1,6}[ \t]+(?<h>[^\n]+?)[ \t#]*$", RegexOptions.Multiline)]
     private static partial Regex Headings();
@@ -84,12 +84,15 @@ public sealed partial class ChunkContext(BertTokenizer tokenizer, int maxTokens)
 }
 
 /// <summary>One document's passage contexts: the title alone, or the title and the last heading before a passage.</summary>
-public sealed record DocumentContext(string? Title, IReadOnlyList<(int After, string? Context)> Headings, int ReservedTokens)
+public sealed record DocumentContext(string? Title, IReadOnlyList<(int After, string? Context)> Headings)
 {
-    public static DocumentContext None { get; } = new(null, [], 0);
+    public static DocumentContext None { get; } = new(null, []);
 
     /// <summary>The token ids (no [CLS] or [SEP]) of each context of the document.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<int>> Ids { get; init; } = new Dictionary<string, IReadOnlyList<int>>();
+
+    /// <summary>The tokens to reserve in every passage's window for the longest of the document's contexts.</summary>
+    public int ReservedTokens => Ids.Values.Select(i => i.Count).DefaultIfEmpty(0).Max();
 
     /// <summary>The context of a passage starting at <paramref name="start"/>.</summary>
     public string? At(int start)

@@ -58,5 +58,5 @@ public sealed class ChunkModelInput
         return input;
     }
 
-    private IReadOnlyList<int> Encode(string s) => _tokenizer.EncodeToIds(s, int.MaxValue, addSpecialTokens: false, out _, out _);
+    private IReadOnlyList<int> Encode(string s) => _tokenizer.Pieces(s);
 }

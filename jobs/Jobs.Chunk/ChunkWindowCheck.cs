@@ -1,4 +1,5 @@
 using Jobs.Contracts;
+using Jobs.Embeddings;
 using Jobs.Hosting;
 using Jobs.Tables;
 using Microsoft.ML.Tokenizers;
@@ -30,7 +31,7 @@ public sealed class ChunkWindowCheck(BertTokenizer tokenizer, EmbeddingModel mod
         await foreach (var row in rows.ConfigureAwait(false))
         {
             var check = row.TokenIds is null || seen++ % SpotCheckEvery == 0;
-            var ids = check ? tokenizer.EncodeToIds(model.ForDocument(row.Context, row.Text), int.MaxValue, addSpecialTokens: true, out _, out _) : null;
+            var ids = check ? tokenizer.ModelInput(model.ForDocument(row.Context, row.Text)) : null;
             if (row.TokenIds is not null && ids is not null)
             {
                 SpotChecked++;

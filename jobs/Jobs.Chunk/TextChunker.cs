@@ -128,7 +128,7 @@ public sealed partial class TextChunker
 
     private int Count(string s) => Encode(s).Count;
 
-    private IReadOnlyList<int> Encode(string s) => _tokenizer.EncodeToIds(s, int.MaxValue, addSpecialTokens: false, out _, out _);
+    private IReadOnlyList<int> Encode(string s) => _tokenizer.Pieces(s);
 
     private static bool EndsSentence(string text, int end) => end > 0 && text[end - 1] is '.' or '!' or '?' or ':' or ';' or '"';
 

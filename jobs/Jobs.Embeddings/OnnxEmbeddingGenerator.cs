@@ -71,7 +71,7 @@ public sealed partial class OnnxEmbeddingGenerator : IEmbeddingGenerator<string,
     private IReadOnlyList<int> Tokenize(string value)
     {
         Interlocked.Increment(ref _tokenized);
-        return _tokenizer.EncodeToIds(value, _model.MaxTokens, addSpecialTokens: true, out _, out _);
+        return _tokenizer.ModelInput(value, _model.MaxTokens);
     }
 
     private Task<GeneratedEmbeddings<Embedding<float>>> Generate(List<IReadOnlyList<int>> ids, CancellationToken cancellationToken)
