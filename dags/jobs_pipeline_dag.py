@@ -1,5 +1,6 @@
-"""jobs_pipeline: every date chunk runs ingest → chunk → embed → validate → load as its own mapped task group, then
-one publish task emits the serving-tables Asset (which schedules jobs_themes).
+"""jobs_pipeline: every date chunk runs ingest → chunk → embed → validate → load as its own mapped task group; the
+days outside a chunk whose documents its ingest changed (a duplicate id changing hands) run the later stages again in
+the same group (changed_days); then one publish task emits the serving-tables Asset (which schedules jobs_themes).
 
 Scheduled daily for the previous UTC day. Trigger with Params to process a date range or only some stages (the
 others are skipped); backfill scheduled intervals with `airflow backfill create --dag-id jobs_pipeline ...`.
