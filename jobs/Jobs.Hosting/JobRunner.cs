@@ -179,6 +179,7 @@ public static class JobRunner
             stage.Name, context.ChunkOrNull?.ToString() ?? "(no chunk)", context.LakeOrNull ?? "(none)", JobLogging.DescribeConnection(context.PostgresOrNull));
         try
         {
+            if (resultFile is not null) StageResultFile.EnsureWritable(resultFile);
             var result = await stage.RunAsync(services, cts.Token).ConfigureAwait(false);
             var seconds = Math.Max(clock.Elapsed.TotalSeconds, 1e-3);
             log.Information("Finished {Stage:l} in {ElapsedMs} ms: {Rows} rows, {RowsPerSecond} rows/s, counts {@Counts}",
@@ -186,7 +187,7 @@ public static class JobRunner
             if (result.ChangedDays.Count > 0)
                 log.Warning("{Stage:l} changed the data of {Count} days outside its chunk; run the later stages for them: {Days:l}",
                     stage.Name, result.ChangedDays.Count, string.Join(", ", result.ChangedDays.Select(d => d.ToString(DateChunk.Format, System.Globalization.CultureInfo.InvariantCulture))));
-            if (resultFile is not null) await StageResultFile.WriteAsync(resultFile, stage.Name, context, result, cts.Token).ConfigureAwait(false);
+            if (resultFile is not null) await StageResultFile.WriteAsync(resultFile, stage.Name, context, result).ConfigureAwait(false);
             // The counts reach the orchestrator too (Airflow reads the pod's termination message: e.g. the dead-letter share).
             WriteTerminationLog(settings.TerminationLogPath, $"{stage.Name} ok: {System.Text.Json.JsonSerializer.Serialize(result.Counts)}");
             return ExitCodes.Success;

@@ -12,10 +12,31 @@ namespace Jobs.Hosting;
 /// </summary>
 public static class StageResultFile
 {
-    public static async Task WriteAsync(string path, string stage, JobContext context, StageResult result, CancellationToken cancellationToken)
+    /// <summary>
+    /// Before any work: the file's folder exists (created when missing) and takes a file, else a configuration error
+    /// (exit 2), so a stage never commits its data and then fails, retryably, on its result.
+    /// </summary>
+    public static void EnsureWritable(string path)
     {
         var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        if (Path.GetDirectoryName(full) is not { } folder || Path.GetFileName(full).Length == 0)
+            throw new JobConfigurationException($"--result-file {path}: not a file path");
+        try
+        {
+            Directory.CreateDirectory(folder);
+            File.WriteAllBytes(full + ".tmp", []);
+            File.Delete(full + ".tmp");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new JobConfigurationException($"--result-file {path}: cannot write there ({e.Message})");
+        }
+    }
+
+    /// <summary>Writes the result; after the stage's commits, so not cancellable (a signal then would only lose the result).</summary>
+    public static async Task WriteAsync(string path, string stage, JobContext context, StageResult result)
+    {
+        var full = Path.GetFullPath(path);
         var temporary = full + ".tmp";
         var stream = File.Create(temporary);
         await using (stream.ConfigureAwait(false))
@@ -34,7 +55,7 @@ public static class StageResultFile
             foreach (var day in result.ChangedDays.Order()) json.WriteStringValue(Day(day));
             json.WriteEndArray();
             json.WriteEndObject();
-            await json.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await json.FlushAsync().ConfigureAwait(false);
         }
         File.Move(temporary, full, overwrite: true);
     }

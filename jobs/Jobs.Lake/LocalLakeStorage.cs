@@ -56,8 +56,18 @@ public sealed partial class LocalLakeStorage : ILakeStorage
         }
     }
 
-    public Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken) =>
-        Task.FromResult<Stream>(new FileStream(FullPath(path), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 4096, useAsync: true));
+    public Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Task.FromResult<Stream>(new FileStream(FullPath(path), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 4096, useAsync: true));
+        }
+        catch (DirectoryNotFoundException e)
+        {
+            // A missing folder is a missing file here, as in object storage (the interface promises FileNotFoundException).
+            throw new FileNotFoundException(e.Message, Describe(path), e);
+        }
+    }
 
     public async Task<long> WriteAsync(string path, Func<Stream, CancellationToken, Task> content, CancellationToken cancellationToken)
     {

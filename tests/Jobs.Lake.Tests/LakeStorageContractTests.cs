@@ -62,6 +62,7 @@ public sealed class LakeStorageContractTests(Jobs.Testing.Azurite azurite) : IDi
         await lake.DeleteAsync("t/a=1/f.bin", Ct);
         await lake.DeleteAsync("t/a=1/f.bin", Ct); // already gone: no error
         await Assert.ThrowsAsync<FileNotFoundException>(() => lake.OpenReadAsync("t/a=1/f.bin", Ct));
+        await Assert.ThrowsAsync<FileNotFoundException>(() => lake.OpenReadAsync("no-such-folder/f.bin", Ct)); // a missing folder too
         Assert.Equal(["t/top.txt"], await lake.ListAsync("t", true, Ct).Select(f => f.Path).ToListAsync(Ct));
         Assert.StartsWith(kind == Stores.Azure ? "az://t-" : "/", lake.Describe("t/top.txt"));
         Assert.EndsWith("/t/top.txt", lake.Describe("t/top.txt"));

@@ -176,6 +176,36 @@ public sealed class CrossChunkDuplicateTests : IDisposable
         Assert.Equal(later.Counts["accepted"], result.RootElement.GetProperty("counts").GetProperty("accepted").GetInt64());
     }
 
+    [Fact]
+    public async Task Ingest_ChunksOfOneRunSharingAnId_NameNoDayWhenNothingMoved_AndARetryNamesNoneEither()
+    {
+        // One DAG run, two chunks (days 1 and 2), the same run id: under "first" day 1 keeps a and b, and day 2's
+        // records of them are its own chunk's quarantine. Nothing of another chunk's days changes, on any try.
+        var lake = NewLake("same-run");
+        var source = Source(lake);
+        var resultFile = Path.Combine(_dir.Path, "same-run-xcom", "return.json");
+        foreach (var (start, end) in new[] { ("2024-03-01", "2024-03-02"), ("2024-03-02", "2024-03-03"), ("2024-03-01", "2024-03-02") })
+        {
+            var run = await StageRun.RunAsync(new IngestStage(), "--start", start, "--end", end, "--lake", lake, "--source", source,
+                "--duplicate-ids", "first", "--max-quarantined-share", "1", "--run-id", "run-9", "--result-file", resultFile);
+            Assert.True(run.ExitCode == ExitCodes.Success, run.Log);
+            Assert.Empty(ChangedDays(resultFile));
+        }
+    }
+
+    [Fact]
+    public async Task Ingest_ResultFileThatCannotBeWritten_IsAUsageErrorBeforeAnyWork()
+    {
+        var lake = NewLake("no-result");
+        var notAFolder = Path.Combine(_dir.Path, "a-file");
+        await File.WriteAllTextAsync(notAFolder, "", Ct);
+        var run = await StageRun.RunAsync(new IngestStage(), "--start", "2024-03-01", "--end", "2024-03-02", "--lake", lake, "--source", Source(lake),
+            "--result-file", Path.Combine(notAFolder, "return.json"));
+        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        Assert.Contains("--result-file", run.Log, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(lake, "documents")), "nothing may be written before the result file is known to be writable");
+    }
+
     private static List<string?> ChangedDays(string resultFile)
     {
         using var result = System.Text.Json.JsonDocument.Parse(File.ReadAllText(resultFile));

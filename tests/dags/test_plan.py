@@ -229,7 +229,8 @@ def test_every_provider_the_embed_cli_knows_is_a_valid_param(provider):
 
 
 def test_changed_days_gathers_every_chunks_days_once_and_ignores_missing_results():
-    results = [{"changed_days": ["2024-02-11", "2024-02-10"]}, None, {"changed_days": []}, {"counts": {}},
+    # None or a placeholder (not a mapping) for a map index whose ingest pushed nothing.
+    results = [{"changed_days": ["2024-02-11", "2024-02-10"]}, None, {"changed_days": []}, {"counts": {}}, object(),
                {"changed_days": ["2024-02-11", "2023-12-31"]}]  # fmt: skip
     assert plan.changed_days(results) == [date(2023, 12, 31), date(2024, 2, 10), date(2024, 2, 11)]
     assert plan.changed_days(None) == [] and plan.changed_days([]) == []

@@ -21,9 +21,12 @@ public sealed partial class CrossDayDuplicates(LakeStore lake, DuplicateIdRule r
 {
     public const int MaxRounds = 30;
     private readonly SortedSet<DateOnly> _otherDays = [];
+    private readonly ChangedDaysRecord _record = new(lake.Storage, runId, chunk);
 
     public async Task<DuplicateCounts> ApplyAsync(ChunkIds ids, CancellationToken cancellationToken)
     {
+        // Days an earlier try of this run changed: named again, though nothing may be left to move.
+        _otherDays.UnionWith(await _record.ReadAsync(cancellationToken).ConfigureAwait(false));
         var registry = lake.Table(LakeTables.DocumentIds);
         // Ids this chunk held before and holds no more: a candidate elsewhere that lost to one of them may keep its id now.
         // (Few: records gone from the source; the chunk's own ids stay in ChunkIds, not in a set of strings.)
@@ -111,11 +114,6 @@ public sealed partial class CrossDayDuplicates(LakeStore lake, DuplicateIdRule r
         await foreach (var q in quarantine.ReadAsync(Days(days), qv < 0 ? null : qv, ct).ConfigureAwait(false))
             if (q.Reason == QuarantineReasons.DuplicateId && q.RecordId is { } id && action.Contains(id) && q.Day is { } day) quar.TryAdd((day, q.Source, q.RecordRef), q);
 
-        // Rows an earlier try of this run moved (Airflow keeps the run id across retries): their days changed too, though
-        // nothing is left to move now, so a retry after a pod died past those commits still names them.
-        _otherDays.UnionWith(docs.Values.Where(d => d.RunId == runId && !chunk.Contains(d.Day)).Select(d => d.Day));
-        _otherDays.UnionWith(quar.Values.Where(q => q.RunId == runId).Select(q => q.Day).OfType<DateOnly>().Where(d => !chunk.Contains(d)));
-
         var plan = new Plan();
         foreach (var id in action)
         {
@@ -171,6 +169,9 @@ public sealed partial class CrossDayDuplicates(LakeStore lake, DuplicateIdRule r
             }
         }
 
+        // The other days about to change are recorded first, for a retry of this run (ChangedDaysRecord).
+        var otherDays = plan.DocumentDays.Where(d => !chunk.Contains(d)).ToList();
+        if (!otherDays.All(_otherDays.Contains)) await _record.WriteAsync(_otherDays.Union(otherDays), ct).ConfigureAwait(false);
         // Quarantine first: a run stopped between the two commits leaves a record in both tables, never in neither.
         if (plan.QuarantineDays.Count > 0)
         {
@@ -186,7 +187,7 @@ public sealed partial class CrossDayDuplicates(LakeStore lake, DuplicateIdRule r
                 .Concat(plan.DocumentsIn.ToAsyncEnumerable());
             await documents.OverwriteIfUnchangedAsync(rows, scope, dv, scope, ct).ConfigureAwait(false);
         }
-        _otherDays.UnionWith(plan.DocumentDays.Where(d => !chunk.Contains(d)));
+        _otherDays.UnionWith(otherDays);
         return new DuplicateCounts { Demoted = plan.Demoted, Promoted = plan.Promoted, RestorePending = plan.RestorePending };
     }
 
