@@ -22,11 +22,14 @@ public readonly record struct DateChunk
 
     public bool Contains(DateTime utc) => Contains(DateOnly.FromDateTime(utc));
 
+    /// <summary>A day as the job contract writes it (<see cref="Format"/>): arguments, partitions, results.</summary>
+    public static string FormatDay(DateOnly day) => day.ToString(Format, CultureInfo.InvariantCulture);
+
     public static DateOnly ParseDay(string text) =>
         DateOnly.TryParseExact(text, Format, CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
             ? day
             : throw new FormatException($"'{text}' is not a date in {Format} form");
 
     public override string ToString() =>
-        $"[{Start.ToString(Format, CultureInfo.InvariantCulture)}, {End.ToString(Format, CultureInfo.InvariantCulture)})";
+        $"[{FormatDay(Start)}, {FormatDay(End)})";
 }

@@ -186,7 +186,7 @@ public static class JobRunner
                 stage.Name, clock.ElapsedMilliseconds, result.Rows, Math.Round(result.Rows / seconds, 1), result.Counts);
             if (result.ChangedDays.Count > 0)
                 log.Warning("{Stage:l} changed the data of {Count} days outside its chunk; run the later stages for them: {Days:l}",
-                    stage.Name, result.ChangedDays.Count, string.Join(", ", result.ChangedDays.Select(d => d.ToString(DateChunk.Format, System.Globalization.CultureInfo.InvariantCulture))));
+                    stage.Name, result.ChangedDays.Count, string.Join(", ", result.ChangedDays.Select(DateChunk.FormatDay)));
             if (resultFile is not null) await StageResultFile.WriteAsync(resultFile, stage.Name, context, result).ConfigureAwait(false);
             // The counts reach the orchestrator too (Airflow reads the pod's termination message: e.g. the dead-letter share).
             WriteTerminationLog(settings.TerminationLogPath, $"{stage.Name} ok: {System.Text.Json.JsonSerializer.Serialize(result.Counts)}");
@@ -219,7 +219,7 @@ public static class JobRunner
     internal static int ExitCodeOf(Exception e, bool cancelled, params IFailureClassifier[] classifiers) =>
         FailureClassification.ExitCodeOf(e, cancelled, classifiers);
 
-    private static string? DayPartition(DateOnly? day) => day?.ToString(DateChunk.Format, System.Globalization.CultureInfo.InvariantCulture);
+    private static string? DayPartition(DateOnly? day) => day is { } d ? DateChunk.FormatDay(d) : null;
 
     private static int Usage(JobRunnerSettings settings, Stage stage, IReadOnlyList<string> problems)
     {

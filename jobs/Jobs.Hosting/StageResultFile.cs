@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Jobs.Contracts;
 
@@ -52,7 +51,7 @@ public static class StageResultFile
             foreach (var (name, value) in result.Counts) json.WriteNumber(name, value);
             json.WriteEndObject();
             json.WriteStartArray("changed_days");
-            foreach (var day in result.ChangedDays.Order()) json.WriteStringValue(Day(day));
+            foreach (var day in result.ChangedDays.Order()) json.WriteStringValue(DateChunk.FormatDay(day));
             json.WriteEndArray();
             json.WriteEndObject();
             await json.FlushAsync().ConfigureAwait(false);
@@ -60,5 +59,5 @@ public static class StageResultFile
         File.Move(temporary, full, overwrite: true);
     }
 
-    private static string? Day(DateOnly? day) => day?.ToString(DateChunk.Format, CultureInfo.InvariantCulture);
+    private static string? Day(DateOnly? day) => day is { } d ? DateChunk.FormatDay(d) : null;
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Jobs.Contracts;
 using Jobs.Lake;
 
@@ -10,7 +9,7 @@ public static class DayPartition
     public const string Column = "day";
     public static readonly PartitionColumn Definition = new(Column, "date");
 
-    public static string? Format(DateOnly? day) => day?.ToString(DateChunk.Format, CultureInfo.InvariantCulture);
+    public static string? Format(DateOnly? day) => day is { } d ? DateChunk.FormatDay(d) : null;
 
     public static DateOnly? Parse(IReadOnlyDictionary<string, string?> values) =>
         values.TryGetValue(Column, out var v) && !string.IsNullOrEmpty(v) ? DateChunk.ParseDay(v) : null;

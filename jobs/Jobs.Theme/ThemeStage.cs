@@ -188,7 +188,7 @@ public sealed partial class ThemeWork(ThemeOptions options, EmbeddingModel model
         ? new DateOnly(day.Year, day.Month, 1)
         : day.AddDays(-(((int)day.DayOfWeek + 6) % 7)); // the ISO week's Monday
 
-    private static string Day(DateOnly day) => day.ToString(DateChunk.Format, CultureInfo.InvariantCulture);
+    private static string Day(DateOnly day) => DateChunk.FormatDay(day);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Fitted {Themes} themes ({Start}) on {Sample} sampled vectors (silhouette {Silhouette:F3}; by count {ByCount})")]
     private partial void Fitted(int themes, string start, double silhouette, int sample, string byCount);

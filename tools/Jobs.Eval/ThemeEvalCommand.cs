@@ -106,5 +106,5 @@ public static class ThemeEvalCommand
             Math.Round(TopicMetrics.Npmi(keywords, texts), 4), Math.Round(TopicMetrics.Diversity(keywords), 4));
     }
 
-    private static string Day(DateOnly day) => day.ToString(DateChunk.Format, CultureInfo.InvariantCulture);
+    private static string Day(DateOnly day) => DateChunk.FormatDay(day);
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Jobs.Contracts;
 using Jobs.Lake;
@@ -16,7 +15,7 @@ namespace Jobs.Ingest.Duplicates;
 public sealed class ChangedDaysRecord(ILakeStorage storage, string runId, DateChunk chunk)
 {
     public string Path { get; } = LakePaths.Combine("_jobs", "ingest-changed-days", Uri.EscapeDataString(runId),
-        $"{Day(chunk.Start)}_{Day(chunk.End)}.json");
+        $"{DateChunk.FormatDay(chunk.Start)}_{DateChunk.FormatDay(chunk.End)}.json");
 
     public async Task<IReadOnlyList<DateOnly>> ReadAsync(CancellationToken cancellationToken)
     {
@@ -29,14 +28,12 @@ public sealed class ChangedDaysRecord(ILakeStorage storage, string runId, DateCh
         {
             return [];
         }
-        return [.. (JsonSerializer.Deserialize<string[]>(text) ?? []).Select(d => DateOnly.ParseExact(d, DateChunk.Format, CultureInfo.InvariantCulture))];
+        return [.. (JsonSerializer.Deserialize<string[]>(text) ?? []).Select(DateChunk.ParseDay)];
     }
 
     public Task WriteAsync(IEnumerable<DateOnly> days, CancellationToken cancellationToken)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(days.Order().Select(Day).ToArray());
+        var json = JsonSerializer.SerializeToUtf8Bytes(days.Order().Select(DateChunk.FormatDay).ToArray());
         return storage.WriteAsync(Path, (stream, ct) => stream.WriteAsync(json, ct).AsTask(), cancellationToken);
     }
-
-    private static string Day(DateOnly day) => day.ToString(DateChunk.Format, CultureInfo.InvariantCulture);
 }

@@ -26,7 +26,7 @@ public sealed record IdCandidate(string DocId, DateTime Timestamp, string Source
     public static string Iso(DateTime t) => Millis(t).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>Where the record is, for a person: its source position and day.</summary>
-    public string Describe() => $"{RecordRef} of {Day.ToString(DateChunk.Format, CultureInfo.InvariantCulture)}";
+    public string Describe() => $"{RecordRef} of {DateChunk.FormatDay(Day)}";
 
     /// <summary>Same record: same id, day and content (the reference may differ only for exact duplicates, which are one).</summary>
     public bool SameRecord(IdCandidate other) => DocId == other.DocId && Day == other.Day && RecordHash == other.RecordHash;
