@@ -54,7 +54,6 @@ public sealed partial class CrossDayDuplicates(LakeStore lake, DuplicateIdRule r
                 // An uncontested candidate of the chunk is the only one of its id: it wins.
                 var own = candidates.Contested.Values.SelectMany(c => c).Where(c => chunk.Contains(c.Day)).ToList();
                 var winners = candidates.OwnRows - own.Count + own.Count(c => c == IdCandidate.Winner(candidates.Contested[c.DocId], rule));
-                if (_otherDays.Count > 0) OtherDaysChanged(string.Join(", ", _otherDays.Select(d => DayPartition.Format(d))));
                 return counts with { OwnWinners = winners, OwnCandidates = candidates.OwnRows, OtherDays = [.. _otherDays] };
             }
             RoundLost(round, "another run registered candidates of the same ids");
@@ -241,9 +240,6 @@ public sealed partial class CrossDayDuplicates(LakeStore lake, DuplicateIdRule r
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Duplicate id {DocId}: {Candidate} keeps the id now but its quarantined copy is truncated; re-run ingest for its day to restore it")]
     private partial void RestorePending(string docId, string candidate);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Documents of other date chunks changed on {Days}: run chunk, embed, validate and load for them so their chunks, vectors and PostgreSQL rows follow")]
-    private partial void OtherDaysChanged(string days);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Duplicate ids: round {Round} lost ({Why}); reading again")]
     private partial void RoundLost(int round, string why);
