@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 
 from . import params, settings
@@ -91,7 +91,7 @@ def plan(
 ) -> dict[str, list[list[str]]]:
     """Stage name -> one argument list per chunk, in pipeline order; an empty list for each stage not selected
     (validate_load, the after-load check, runs with load)."""
-    merged = {name: schema["default"] for name, schema in params.SCHEMAS.items()} | dict(run_params)
+    merged = _with_defaults(run_params)
     if merged.get("embedding_provider") == "onnx" and merged.get("embedding_endpoint"):
         # jobs-embed would refuse it too (exit 2), but only after ingest and chunk ran: refuse before any pod starts.
         raise ValueError("embedding_endpoint is for a remote provider (openai, ollama, tei), not onnx")
@@ -100,9 +100,20 @@ def plan(
         raise ValueError(f"unknown stages {unknown}; known: {params.STAGE_NAMES}")
     chunks = split(*resolve_window(merged, interval_start, interval_end), int(merged["chunk_days"]))
     flags = {"full_refresh": bool(merged["full_refresh"]), "replay": bool(merged.get("replay_dead_letters", False))}
+    return _calls(chunks, run_id, lambda stage: _selected(stage, merged["stages"]), **flags)
+
+
+def _with_defaults(run_params: Mapping) -> dict:
+    """The run's Params over the pipeline Params' defaults."""
+    return {name: schema["default"] for name, schema in params.SCHEMAS.items()} | dict(run_params)
+
+
+def _calls(chunks: Sequence[tuple[date, date]], run_id: str, selected: Callable[[str], bool],
+           full_refresh: bool, replay: bool) -> dict[str, list[list[str]]]:  # fmt: skip
+    """Stage name -> its arguments for each chunk, in pipeline order; [] for a stage not ``selected``."""
     return {
-        stage: [stage_arguments(stage, chunk, run_id, **flags) for chunk in chunks]
-        if _selected(stage, merged["stages"])
+        stage: [stage_arguments(stage, chunk, run_id, full_refresh=full_refresh, replay=replay) for chunk in chunks]
+        if selected(stage)
         else []
         for stage in settings.STAGES
     }
@@ -145,15 +156,10 @@ def day_runs(days: Sequence[date], chunk_days: int) -> list[tuple[date, date]]:
 def plan_changed_days(days: Sequence[date], run_params: Mapping, run_id: str) -> dict[str, list[list[str]]]:
     """``plan`` for the days another chunk's ingest changed: the run's selected stages after ingest (ingest itself
     already wrote their documents), over ``days`` grouped into chunks; nothing when no later stage is selected."""
-    merged = {name: schema["default"] for name, schema in params.SCHEMAS.items()} | dict(run_params)
+    merged = _with_defaults(run_params)
     chunks = day_runs(days, int(merged["chunk_days"]))
-    flags = {"full_refresh": False, "replay": False}
-    return {
-        stage: [stage_arguments(stage, chunk, run_id, **flags) for chunk in chunks]
-        if stage != "ingest" and _selected(stage, merged["stages"])
-        else []
-        for stage in settings.STAGES
-    }
+    return _calls(chunks, run_id, lambda stage: stage != "ingest" and _selected(stage, merged["stages"]),
+                  full_refresh=False, replay=False)
 
 
 def theme_arguments(run_params: Mapping, run_day: date | datetime | None, run_id: str) -> list[str]:
