@@ -70,7 +70,8 @@ def stage_arguments(
     start, end = chunk
     common = ["--start", start.isoformat(), "--end", end.isoformat(), "--run-id", run_id, "--log-format", "json"]
     refresh = ["--full-refresh"] if full_refresh and stage == "embed" else []
-    own = list(settings.spec(stage).arguments)
+    spec = settings.spec(stage)
+    own = list(spec.arguments) + (["--result-file", settings.XCOM_RESULT_FILE] if spec.pushes_result else [])
     return common + own + refresh + ([REPLAY_FLAG] if replay and stage == "embed" else [])
 
 

@@ -102,8 +102,8 @@ class StageSpec:
     # run gives the Param (null: the ConfigMap's value stands).
     run_settings: tuple[tuple[str, str], ...] = ()
     needs_model_api_key: bool = False  # JOBS_MODEL__APIKEY from SECRET when MODEL_API_KEY_SECRET_KEY is set
-    # The stage writes its result (counts, changed_days) to XCOM_RESULT_FILE and the operator pushes it as the task's
-    # XCom (KubernetesPodOperator do_xcom_push: a sidecar reads the file from the pod).
+    # The stage writes its result (counts, changed_days) to XCOM_RESULT_FILE (``--result-file``, added by the planner)
+    # and the operator pushes it as the task's XCom (KubernetesPodOperator do_xcom_push: a sidecar reads the file).
     pushes_result: bool = False
 
 
@@ -134,8 +134,7 @@ EMBEDDING_RUN_SETTINGS = (
 STAGES: dict[str, StageSpec] = {
     # Ingest's result names the days outside its chunk whose documents it changed (a duplicate id changing hands):
     # the DAG runs the later stages for them in the changed_days group (flow.py).
-    "ingest": StageSpec(cpu="500m", memory="1Gi", settings=INGEST_SETTINGS, arguments=("--result-file", XCOM_RESULT_FILE),
-                        pushes_result=True),  # fmt: skip
+    "ingest": StageSpec(cpu="500m", memory="1Gi", settings=INGEST_SETTINGS, pushes_result=True),
     "chunk": StageSpec(cpu="1", memory="1Gi"),
     "embed": StageSpec(cpu="2", memory="2Gi", pool=EMBEDDING_POOL, timeout=timedelta(hours=6),
                        run_settings=EMBEDDING_RUN_SETTINGS, needs_model_api_key=True),  # fmt: skip
