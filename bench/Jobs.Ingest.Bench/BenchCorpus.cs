@@ -11,6 +11,9 @@ public static class BenchCorpus
     public const string Start = "2024-01-01";
     public const string End = "2024-01-08";
 
+    /// <summary>The date chunk and lake arguments every stage run of the bench takes.</summary>
+    public static string[] ChunkArgs(string lake) => ["--start", Start, "--end", End, "--lake", lake];
+
     public static IReadOnlyList<(string Title, string Text)> LoadSciFact(string path)
     {
         var docs = new List<(string, string)>();

@@ -37,7 +37,7 @@ public static partial class IngestBench
                 BenchCorpus.ParseOnly(file);
                 var parseSeconds = clock.Elapsed.TotalSeconds;
                 var lake = Path.Combine(dir, "lake");
-                string[] chunk = ["--start", BenchCorpus.Start, "--end", BenchCorpus.End, "--lake", lake];
+                var chunk = BenchCorpus.ChunkArgs(lake);
                 var ingest = await RunChildAsync(["ingest", .. chunk, "--source", file]);
                 var chunked = await RunChildAsync(["chunk", .. chunk]);
                 var warmIngest = await RunChildAsync(["--warm-up", warmUp, "ingest", .. chunk, "--source", file]);

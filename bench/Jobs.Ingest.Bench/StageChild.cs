@@ -44,7 +44,7 @@ public static class StageChild
         var lake = Directory.CreateTempSubdirectory("jobs-ingest-bench-warm-");
         try
         {
-            string[] chunk = ["--start", BenchCorpus.Start, "--end", BenchCorpus.End, "--lake", lake.FullName];
+            var chunk = BenchCorpus.ChunkArgs(lake.FullName);
             var code = await JobRunner.RunAsync(new IngestStage(), [.. chunk, "--source", corpus]);
             if (code == 0 && stage == "chunk") code = await JobRunner.RunAsync(new ChunkStage(), chunk);
             if (code != 0) throw new InvalidOperationException($"warm-up {stage} exited {code}");
